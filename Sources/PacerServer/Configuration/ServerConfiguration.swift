@@ -1,0 +1,61 @@
+import Foundation
+
+/// How a `PacerServer` is configured: the environment, each key documented in `docs/configuration.md`.
+struct ServerConfiguration: Sendable {
+    /// `DATABASE_URL` (required): libpq URI or conninfo of the PostgreSQL database.
+    var databaseURL: String
+    /// `PACER_HOST` (default `127.0.0.1`): address to listen on.
+    var host: String = "127.0.0.1"
+    /// `PACER_PORT` (default `8080`): port to listen on; 0 picks a free one.
+    var port: Int = 8080
+    /// `PACER_ADMIN_TOKEN`: the bootstrap admin bearer token. Never logged.
+    var adminToken: String?
+    /// `PACER_INSTANCE_ID` (default `HOSTNAME-PID`): this instance's name among its peers.
+    var instanceID: String
+    /// `PACER_JOURNAL_DIR` (default `./.pacer/journal`): where spend is journaled during outages.
+    var journalDirectory: String = "./.pacer/journal"
+    /// `PACER_DB_DIR` (default `./db`): migrations and functions the schema is checked against.
+    var dbDirectory: String = "./db"
+    /// `PACER_DB_POOL_SIZE` (default 8): most PostgreSQL connections this instance opens for requests.
+    var poolSize: Int = 8
+
+    /// A configuration error, naming the variable.
+    struct Invalid: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    init(databaseURL: String, instanceID: String = ServerConfiguration.defaultInstanceID) {
+        self.databaseURL = databaseURL
+        self.instanceID = instanceID
+    }
+
+    /// Reads the environment; throws with the variable's name when a value is missing or malformed.
+    static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
+        guard let url = environment["DATABASE_URL"], !url.isEmpty else {
+            throw Invalid(description: "DATABASE_URL is not set: give the libpq URI of the Pacer database")
+        }
+        var configuration = ServerConfiguration(
+            databaseURL: url, instanceID: environment["PACER_INSTANCE_ID"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultInstanceID)
+        if let host = environment["PACER_HOST"], !host.isEmpty { configuration.host = host }
+        if let text = environment["PACER_PORT"], !text.isEmpty {
+            guard let port = Int(text), (0...65535).contains(port) else {
+                throw Invalid(description: "PACER_PORT must be a port number (0-65535), got \(text.debugDescription)")
+            }
+            configuration.port = port
+        }
+        if let token = environment["PACER_ADMIN_TOKEN"], !token.isEmpty { configuration.adminToken = token }
+        if let directory = environment["PACER_JOURNAL_DIR"], !directory.isEmpty { configuration.journalDirectory = directory }
+        if let directory = environment["PACER_DB_DIR"], !directory.isEmpty { configuration.dbDirectory = directory }
+        if let text = environment["PACER_DB_POOL_SIZE"], !text.isEmpty {
+            guard let size = Int(text), (1...512).contains(size) else {
+                throw Invalid(description: "PACER_DB_POOL_SIZE must be between 1 and 512, got \(text.debugDescription)")
+            }
+            configuration.poolSize = size
+        }
+        return configuration
+    }
+
+    static var defaultInstanceID: String {
+        "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+}
