@@ -1,8 +1,10 @@
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
 import Migrations
 import PostgresClient
+import Prometheus
 
 /// The Pacer server: bid decisions from memory, durable spend, PostgreSQL write-behind.
 @main
@@ -10,9 +12,11 @@ struct App {
     static func main() async {
         var logger = Logger(label: "pacer")
         logger.logLevel = ProcessInfo.processInfo.environment["PACER_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         do {
             let configuration = try ServerConfiguration.fromEnvironment()
-            let app = try await buildApplication(configuration, logger: logger)
+            let app = try await buildApplication(configuration, logger: logger, metrics: registry)
             try await app.runService()
         } catch {
             logger.critical("PacerServer cannot start: \(error)")
@@ -26,8 +30,12 @@ struct StartupError: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Builds the server: connection pool, schema check, routes and services. Tests call it too.
-func buildApplication(_ configuration: ServerConfiguration, logger: Logger) async throws -> some ApplicationProtocol {
+/// Builds the server: connection pool, schema check, campaign cache, routes and services.
+/// Tests call it too, with a manual clock.
+func buildApplication(
+    _ configuration: ServerConfiguration, logger: Logger, clock: any PacerClock = SystemClock(),
+    metrics: PrometheusCollectorRegistry? = nil
+) async throws -> some ApplicationProtocol {
     let pool = PostgresPool(
         conninfo: configuration.databaseURL, maxConnections: configuration.poolSize,
         applicationName: "pacer-server", logger: logger)
@@ -45,8 +53,40 @@ func buildApplication(_ configuration: ServerConfiguration, logger: Logger) asyn
             description: "the database schema is not current (\(status.summary)); run `Migrator up --database-url …` (or `swift run Migrator up`) first")
     }
 
+    let breakerRecorder = BreakerRecorder(pool: pool, instanceID: configuration.instanceID, logger: logger)
+    let store = CampaignStore(seed: configuration.randomSeed, onBreakerChange: { breakerRecorder.submit($0) })
+    let repository = CampaignRepository(pool: pool)
+    let loaded = try await loadCampaigns(into: store, repository: repository, now: clock.now())
+    logger.info("campaigns loaded", metadata: ["campaigns.count": "\(loaded)"])
+
+    let committer = SpendCommitter(
+        pool: pool, store: store, clock: clock, instanceID: configuration.instanceID, logger: logger)
+    let flusher = DecisionStatsFlusher(
+        store: store, pool: pool, instanceID: configuration.instanceID, interval: configuration.flushInterval, logger: logger)
+
     let router = Router()
     HealthController(pool: pool, schema: schema, logger: logger).addRoutes(to: router)
+    if let metrics {
+        router.get("/metrics") { _, _ in
+            var buffer: [UInt8] = []
+            metrics.emit(into: &buffer)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+    }
+    let api = router.group("/v1").add(middleware: BearerAuthMiddleware(adminToken: configuration.adminToken))
+    let limit = configuration.maxBodyBytes
+    DecisionController(store: store, clock: clock, bodyLimit: limit).addRoutes(to: api)
+    SpendController(committer: committer, clock: clock, bodyLimit: limit, logger: logger).addRoutes(to: api)
+    CampaignController(repository: repository, store: store, clock: clock, bodyLimit: limit, logger: logger).addRoutes(to: api)
+    BudgetStatusController(store: store, clock: clock).addRoutes(to: api)
+    // The benchmark's baseline: same auth and body handling as /v1/decide, no decision.
+    api.post("/noop") { request, _ in
+        _ = try await RequestBody.collect(request, limit: limit)
+        return Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: #"{"allow":false,"reason":"noop","throttle":0,"breaker":"closed"}"#)))
+    }
 
     var app = Application(
         router: router,
@@ -58,6 +98,24 @@ func buildApplication(_ configuration: ServerConfiguration, logger: Logger) asyn
             FileHandle.standardOutput.write(Data("PacerServer listening on http://\(configuration.host):\(port)\n".utf8))
         },
         logger: logger)
-    app.addServices(DatabaseService(pool: pool, logger: logger))
+    // Started in this order, stopped in reverse: the HTTP server stops first, then spend is
+    // committed, counters flushed, breaker transitions written, and the pool closed last.
+    app.addServices(
+        DatabaseService(pool: pool, logger: logger),
+        breakerRecorder,
+        flusher,
+        committer,
+        PacerTicker(store: store, clock: clock, interval: .seconds(1)))
     return app
+}
+
+/// Loads every campaign with its spend into the cache; returns how many.
+func loadCampaigns(into store: CampaignStore, repository: CampaignRepository, now: Date) async throws -> Int {
+    let records = try await repository.all()
+    let spend = try await repository.spend(at: now)
+    for record in records {
+        let spent = spend[record.config.id] ?? (0, 0)
+        store.apply(record, spentToday: spent.today, spentBefore: spent.before, now: now)
+    }
+    return records.count
 }

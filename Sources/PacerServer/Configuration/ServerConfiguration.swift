@@ -19,6 +19,14 @@ struct ServerConfiguration: Sendable {
     /// `PACER_DB_POOL_SIZE` (default 8): most PostgreSQL connections this instance opens for requests.
     var poolSize: Int = 8
 
+    /// `PACER_MAX_BODY_BYTES` (default 1048576): largest request body; larger ones get 413.
+    var maxBodyBytes: Int = 1 << 20
+    /// `PACER_FLUSH_INTERVAL_MS` (default 1000): how often decision counts are written behind.
+    var flushInterval: Duration = .seconds(1)
+    /// `PACER_RANDOM_SEED` (default: random): seed of the throttles' random generators; set it to
+    /// make a server's decisions reproducible.
+    var randomSeed: UInt64 = UInt64.random(in: 0...UInt64.max)
+
     /// A configuration error, naming the variable.
     struct Invalid: Error, CustomStringConvertible {
         var description: String
@@ -51,6 +59,24 @@ struct ServerConfiguration: Sendable {
                 throw Invalid(description: "PACER_DB_POOL_SIZE must be between 1 and 512, got \(text.debugDescription)")
             }
             configuration.poolSize = size
+        }
+        if let text = environment["PACER_MAX_BODY_BYTES"], !text.isEmpty {
+            guard let bytes = Int(text), bytes >= 1024 else {
+                throw Invalid(description: "PACER_MAX_BODY_BYTES must be an integer of at least 1024, got \(text.debugDescription)")
+            }
+            configuration.maxBodyBytes = bytes
+        }
+        if let text = environment["PACER_FLUSH_INTERVAL_MS"], !text.isEmpty {
+            guard let milliseconds = Int(text), (10...60_000).contains(milliseconds) else {
+                throw Invalid(description: "PACER_FLUSH_INTERVAL_MS must be between 10 and 60000, got \(text.debugDescription)")
+            }
+            configuration.flushInterval = .milliseconds(milliseconds)
+        }
+        if let text = environment["PACER_RANDOM_SEED"], !text.isEmpty {
+            guard let seed = UInt64(text) else {
+                throw Invalid(description: "PACER_RANDOM_SEED must be an unsigned integer, got \(text.debugDescription)")
+            }
+            configuration.randomSeed = seed
         }
         return configuration
     }

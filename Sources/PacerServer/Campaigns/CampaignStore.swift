@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+import PacingEngine
+import Synchronization
+
+/// What a breaker transition needs to be persisted.
+struct BreakerChange: Sendable {
+    var campaignID: UUID
+    var transition: BreakerTransition
+    var day: LocalDate
+    var spent: Micros
+    var dayBudget: Micros
+}
+
+/// Every campaign in memory, so that decisions never wait for PostgreSQL.
+///
+/// The map of slots is behind one lock (taken for a lookup only); each slot has its own.
+final class CampaignStore: Sendable {
+    private let slots = Mutex<[UUID: CampaignSlot]>([:])
+    private let seed: UInt64
+    private let settings: PacerSettings
+    /// Receives every breaker transition a decision or spend causes (persisted by `BreakerRecorder`).
+    private let onBreakerChange: @Sendable (BreakerChange) -> Void
+
+    init(seed: UInt64, settings: PacerSettings = .default, onBreakerChange: @escaping @Sendable (BreakerChange) -> Void) {
+        self.seed = seed
+        self.settings = settings
+        self.onBreakerChange = onBreakerChange
+    }
+
+    var count: Int { slots.withLock { $0.count } }
+
+    func slot(_ id: UUID) -> CampaignSlot? {
+        slots.withLock { $0[id] }
+    }
+
+    var allSlots: [CampaignSlot] {
+        slots.withLock { Array($0.values) }
+    }
+
+    /// Adds or replaces a campaign. A new campaign starts from the spend PostgreSQL holds; an
+    /// existing one keeps its in-memory day (spend, reservations, breaker) under the new config.
+    func apply(_ record: CampaignRecord, spentToday: Micros, spentBefore: Micros, now: Date) {
+        if let existing = slot(record.config.id) {
+            existing.state.withLock { state in
+                state.record = record
+                state.pacer.update(config: record.config, now: now)
+                state.pacer.setOverride(record.breakerOverride)
+            }
+            return
+        }
+        var pacer = CampaignPacer(config: record.config, settings: settings)
+        pacer.setOverride(record.breakerOverride)
+        let transition = pacer.seed(spentToday: spentToday, totalSpentBeforeToday: spentBefore, now: now)
+        let slot = CampaignSlot(record: record, pacer: pacer, seed: seed)
+        slots.withLock { $0[record.config.id] = slot }
+        if let transition { report(transition, slot: slot, now: now) }
+    }
+
+    /// Decides one bid from memory.
+    func decide(campaignID: UUID, bid: Micros, requestID: String?, now: Date) -> Decision {
+        guard let slot = slot(campaignID) else {
+            return Decision(allow: false, reason: .unknownCampaign, throttle: 1, breaker: .closed)
+        }
+        let epochSeconds = now.timeIntervalSince1970
+        let (decision, change) = slot.state.withLock { state -> (Decision, BreakerChange?) in
+            let decision = state.pacer.decide(bid: bid, requestID: requestID, now: now, random: &state.random)
+            state.tally.add(decision, bid: bid, at: epochSeconds)
+            return (decision, decision.transition.map { Self.change($0, state: state) })
+        }
+        if let change { onBreakerChange(change) }
+        return decision
+    }
+
+    /// Applies committed spend to the in-memory ledger (releasing the bid's reservation).
+    func recordSpend(campaignID: UUID, amount: Micros, requestID: String?, now: Date) {
+        guard let slot = slot(campaignID) else { return }
+        let change = slot.state.withLock { state -> BreakerChange? in
+            state.pacer.recordSpend(amount, requestID: requestID, now: now).map { Self.change($0, state: state) }
+        }
+        if let change { onBreakerChange(change) }
+    }
+
+    /// Lets time-driven breaker steps happen without bids (OPEN → HALF_OPEN, day rollover).
+    func tick(now: Date) {
+        for slot in allSlots {
+            let change = slot.state.withLock { state -> BreakerChange? in
+                state.pacer.tick(now: now).map { Self.change($0, state: state) }
+            }
+            if let change { onBreakerChange(change) }
+        }
+    }
+
+    /// A snapshot for budget status.
+    func status(_ id: UUID, now: Date) -> (PacerStatus, CampaignRecord)? {
+        slot(id)?.state.withLock { ($0.pacer.status(at: now), $0.record) }
+    }
+
+    /// Takes every slot's counted decisions, for the write-behind flusher.
+    func drainTallies() -> [(UUID, [MinuteCounts])] {
+        allSlots.compactMap { slot in
+            let counts = slot.state.withLock { $0.tally.drain() }
+            return counts.isEmpty ? nil : (slot.id, counts)
+        }
+    }
+
+    private func report(_ transition: BreakerTransition, slot: CampaignSlot, now: Date) {
+        let change = slot.state.withLock { Self.change(transition, state: $0) }
+        onBreakerChange(change)
+    }
+
+    private static func change(_ transition: BreakerTransition, state: CampaignSlot.State) -> BreakerChange {
+        let status = state.pacer.status(at: transition.at)
+        return BreakerChange(
+            campaignID: state.record.config.id, transition: transition, day: status.day, spent: status.spentToday,
+            dayBudget: status.dayBudget)
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PacingEngine
+import PostgresClient
+
+/// `/v1/campaigns`: create, list, read, replace and archive campaigns. Every change reaches this
+/// instance's cache before the response is sent.
+struct CampaignController: Sendable {
+    let repository: CampaignRepository
+    let store: CampaignStore
+    let clock: any PacerClock
+    let bodyLimit: Int
+    let logger: Logger
+
+    func addRoutes(to group: RouterGroup<some RequestContext>) {
+        group.post("/campaigns") { request, _ in try await create(request) }
+        group.get("/campaigns") { _, _ in try await list() }
+        group.get("/campaigns/{id}") { _, context in try await read(context.parameters) }
+        group.put("/campaigns/{id}") { request, context in try await replace(request, context.parameters) }
+        group.delete("/campaigns/{id}") { _, context in try await archive(context.parameters) }
+    }
+
+    static func id(_ parameters: Parameters) throws -> UUID {
+        guard let text = parameters.get("id"), let id = UUID(uuidString: text) else {
+            throw Problem.notFound("no campaign with that id (ids are UUIDs)")
+        }
+        return id
+    }
+
+    func create(_ request: Request) async throws -> Response {
+        let body = try await RequestBody.json(request, limit: bodyLimit)
+        let config = try CampaignInput.config(from: body, id: UUID())
+        let record = try await database { try await repository.insert(config) }
+        store.apply(record, spentToday: 0, spentBefore: 0, now: clock.now())
+        logger.info("campaign created", metadata: ["campaign.id": "\(config.id)"])
+        return Self.json(record, status: .created, headers: [.location: "/v1/campaigns/\(config.id.uuidString.lowercased())"])
+    }
+
+    func list() async throws -> Response {
+        let records = try await database { try await repository.all() }
+        var json = JSONWriter(capacity: 600 * records.count + 32)
+        json.beginObject()
+        json.key("campaigns")
+        json.beginArray()
+        for record in records { record.write(to: &json) }
+        json.endArray()
+        json.endObject()
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+    }
+
+    func read(_ parameters: Parameters) async throws -> Response {
+        let id = try Self.id(parameters)
+        guard let record = try await database({ try await repository.find(id) }) else {
+            throw Problem.notFound("no campaign \(id.uuidString.lowercased())")
+        }
+        return Self.json(record, status: .ok)
+    }
+
+    func replace(_ request: Request, _ parameters: Parameters) async throws -> Response {
+        let id = try Self.id(parameters)
+        let body = try await RequestBody.json(request, limit: bodyLimit)
+        let config = try CampaignInput.config(from: body, id: id)
+        var expectedVersion: Int64?
+        if case .number(let text)? = body["version"] { expectedVersion = Int64(text) }
+        if let ifMatch = request.headers[.ifMatch] { expectedVersion = Int64(ifMatch.filter(\.isNumber)) }
+        guard let record = try await database({ try await repository.update(config, expectedVersion: expectedVersion) }) else {
+            guard let existing = try await database({ try await repository.find(id) }), existing.config.status != .archived else {
+                throw Problem.notFound("no campaign \(id.uuidString.lowercased())")
+            }
+            throw Problem.conflict("the campaign was changed by someone else (now version \(existing.version)); read it again and retry")
+        }
+        store.apply(record, spentToday: 0, spentBefore: 0, now: clock.now())
+        return Self.json(record, status: .ok)
+    }
+
+    func archive(_ parameters: Parameters) async throws -> Response {
+        let id = try Self.id(parameters)
+        guard let record = try await database({ try await repository.archive(id) }) else {
+            throw Problem.notFound("no active campaign \(id.uuidString.lowercased())")
+        }
+        store.apply(record, spentToday: 0, spentBefore: 0, now: clock.now())
+        return Self.json(record, status: .ok)
+    }
+
+    static func json(_ record: CampaignRecord, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
+        var json = JSONWriter(capacity: 700)
+        record.write(to: &json)
+        var headers = headers
+        headers[.contentType] = "application/json"
+        headers[.eTag] = "\"\(record.version)\""
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+    }
+
+    /// Runs a database call, turning connection trouble into a 503 problem and bad rows into 400.
+    func database<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PostgresError {
+            logger.error("campaign query failed", metadata: ["db.error": "\(error)"])
+            if error.sqlState?.hasPrefix("23") == true || error.sqlState?.hasPrefix("22") == true {
+                throw Problem.badRequest("the campaign was rejected by a database constraint")
+            }
+            throw Problem.databaseUnavailable
+        }
+    }
+}

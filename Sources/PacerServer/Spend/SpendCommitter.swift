@@ -1,0 +1,158 @@
+import Foundation
+import Logging
+import Metrics
+import PacingEngine
+import PostgresClient
+import ServiceLifecycle
+import Synchronization
+
+/// Group commit of spend events: events that arrive while a commit is in flight wait for the
+/// next one and share its transaction, a single call of `pacer.record_spend`. A caller's events
+/// are answered only after their transaction committed, and after the in-memory ledger learned
+/// of them.
+final class SpendCommitter: Service, Sendable {
+    private struct Waiting {
+        var events: [SpendEvent]
+        var continuation: CheckedContinuation<[SpendOutcome], any Error>
+    }
+
+    private struct Queue {
+        var waiting: [Waiting] = []
+        var eventCount = 0
+        var closed = false
+    }
+
+    private let queue = Mutex(Queue())
+    private let wake: AsyncStream<Void>.Continuation
+    private let wakeups: AsyncStream<Void>
+    private let pool: PostgresPool
+    private let store: CampaignStore
+    private let clock: any PacerClock
+    private let instanceID: String
+    private let logger: Logger
+    /// Commits run at most this many at once (each on its own connection).
+    let concurrency: Int
+    /// Most events in one transaction.
+    let maxEventsPerCommit: Int
+    private let commitEvents = Recorder(label: "pacer_spend_commit_events", aggregate: true)
+    private let commitDuration = Metrics.Timer(label: "pacer_spend_commit_seconds", preferredDisplayUnit: .seconds)
+
+    init(
+        pool: PostgresPool, store: CampaignStore, clock: any PacerClock, instanceID: String, logger: Logger,
+        concurrency: Int = 2, maxEventsPerCommit: Int = 5000
+    ) {
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        self.pool = pool
+        self.store = store
+        self.clock = clock
+        self.instanceID = instanceID
+        self.logger = logger
+        self.concurrency = max(1, concurrency)
+        self.maxEventsPerCommit = max(1, maxEventsPerCommit)
+    }
+
+    /// Records `events` durably and returns what became of each, in order.
+    func record(_ events: [SpendEvent]) async throws -> [SpendOutcome] {
+        if events.isEmpty { return [] }
+        return try await withCheckedThrowingContinuation { continuation in
+            let accepted = queue.withLock { queue -> Bool in
+                guard !queue.closed else { return false }
+                queue.waiting.append(Waiting(events: events, continuation: continuation))
+                queue.eventCount += events.count
+                return true
+            }
+            if accepted {
+                wake.yield()
+            } else {
+                continuation.resume(throwing: Problem(status: .serviceUnavailable, title: "Service Unavailable", detail: "the server is shutting down"))
+            }
+        }
+    }
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<concurrency {
+                    group.addTask {
+                        for await _ in self.wakeups { await self.commitAll() }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            self.queue.withLock { $0.closed = true }
+            self.wake.finish()
+        }
+        // Whatever arrived before the queue closed is still committed.
+        await commitAll()
+    }
+
+    /// Commits until the queue is empty.
+    private func commitAll() async {
+        while let batch = take() {
+            await commit(batch)
+        }
+    }
+
+    private func take() -> [Waiting]? {
+        queue.withLock { queue -> [Waiting]? in
+            guard !queue.waiting.isEmpty else { return nil }
+            var taken: [Waiting] = []
+            var count = 0
+            while let next = queue.waiting.first, taken.isEmpty || count + next.events.count <= maxEventsPerCommit {
+                taken.append(queue.waiting.removeFirst())
+                count += next.events.count
+            }
+            queue.eventCount -= count
+            return taken
+        }
+    }
+
+    private func commit(_ batch: [Waiting]) async {
+        let events = batch.flatMap(\.events)
+        let started = ContinuousClock.now
+        let instanceID = self.instanceID
+        do {
+            let outcomes = try await pool.run { connection in
+                try Self.recordSpend(events, instanceID: instanceID, on: connection)
+            }
+            commitDuration.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
+            commitEvents.record(events.count)
+            let now = clock.now()
+            for (event, outcome) in zip(events, outcomes) where outcome == .recorded {
+                store.recordSpend(campaignID: event.campaignID, amount: event.spend, requestID: event.requestID, now: now)
+            }
+            var offset = 0
+            for waiting in batch {
+                waiting.continuation.resume(returning: Array(outcomes[offset..<(offset + waiting.events.count)]))
+                offset += waiting.events.count
+            }
+        } catch {
+            logger.error("spend commit failed", metadata: ["spend.events": "\(events.count)", "db.error": "\(error)"])
+            for waiting in batch { waiting.continuation.resume(throwing: error) }
+        }
+    }
+
+    /// One call of `pacer.record_spend` for `events`; the outcomes in input order.
+    static func recordSpend(_ events: [SpendEvent], instanceID: String, on connection: BlockingConnection, journaled: Bool = false) throws -> [SpendOutcome] {
+        let rows = try connection.query(
+            "SELECT ord, status FROM pacer.record_spend($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            [
+                events.map(\.eventID), events.map(\.campaignID), events.map(\.spend), events.map(\.impressions),
+                events.map(\.clicks), events.map(\.requestID), events.map(\.occurredAt), instanceID, journaled,
+            ]
+        ).rows
+        var outcomes = [SpendOutcome](repeating: .unknownCampaign, count: events.count)
+        for row in rows {
+            let ordinal: Int = try row[0]
+            let status: String = try row[1]
+            guard (1...events.count).contains(ordinal), let outcome = SpendOutcome(rawValue: status) else {
+                throw PostgresError(kind: .decoding, message: "record_spend returned an unexpected row (\(ordinal), \(status))")
+            }
+            outcomes[ordinal - 1] = outcome
+        }
+        guard rows.count == events.count else {
+            throw PostgresError(kind: .decoding, message: "record_spend returned \(rows.count) rows for \(events.count) events")
+        }
+        return outcomes
+    }
+}
