@@ -76,7 +76,7 @@ func buildApplication(
     }
     let api = router.group("/v1").add(middleware: BearerAuthMiddleware(adminToken: configuration.adminToken))
     let limit = configuration.maxBodyBytes
-    DecisionController(store: store, clock: clock, bodyLimit: limit).addRoutes(to: api)
+    DecisionController(store: store, pool: pool, clock: clock, bodyLimit: limit).addRoutes(to: api)
     SpendController(committer: committer, clock: clock, bodyLimit: limit, logger: logger).addRoutes(to: api)
     CampaignController(repository: repository, store: store, clock: clock, bodyLimit: limit, logger: logger).addRoutes(to: api)
     BudgetStatusController(store: store, clock: clock).addRoutes(to: api)
@@ -105,7 +105,8 @@ func buildApplication(
         breakerRecorder,
         flusher,
         committer,
-        PacerTicker(store: store, clock: clock, interval: .seconds(1)))
+        PacerTicker(store: store, clock: clock, interval: .seconds(1)),
+        PartitionMaintainer(pool: pool, clock: clock, logger: logger))
     return app
 }
 

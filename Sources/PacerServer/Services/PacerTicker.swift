@@ -10,7 +10,7 @@ struct PacerTicker: Service {
 
     func run() async throws {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            try? await Task.sleep(for: interval)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
             store.tick(now: clock.now())
         }
     }
