@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import Migrations
 import PostgresClient
+import PacingEngine
 import Prometheus
 
 /// The Pacer server: bid decisions from memory, durable spend, PostgreSQL write-behind.
@@ -54,10 +55,20 @@ func buildApplication(
     }
 
     let breakerRecorder = BreakerRecorder(pool: pool, instanceID: configuration.instanceID, logger: logger)
-    let store = CampaignStore(seed: configuration.randomSeed, onBreakerChange: { breakerRecorder.submit($0) })
+    var settings = PacerSettings.default
+    settings.reservationLifetime = configuration.reservationLifetime
+    let store = CampaignStore(seed: configuration.randomSeed, settings: settings, onBreakerChange: { breakerRecorder.submit($0) })
     let repository = CampaignRepository(pool: pool)
     let loaded = try await loadCampaigns(into: store, repository: repository, now: clock.now())
-    logger.info("campaigns loaded", metadata: ["campaigns.count": "\(loaded)"])
+    let keeper = LeaseKeeper(
+        pool: pool, store: store, clock: clock, instanceID: configuration.instanceID, address: configuration.advertiseURL,
+        timing: .init(
+            interval: configuration.leaseInterval, validity: configuration.leaseValidity,
+            reservationLifetime: configuration.reservationLifetime),
+        logger: logger)
+    // The first grant happens before the first request: until then nothing may be committed.
+    try await keeper.refresh()
+    logger.info("campaigns loaded and leased", metadata: ["campaigns.count": "\(loaded)"])
 
     let committer = SpendCommitter(
         pool: pool, store: store, clock: clock, instanceID: configuration.instanceID, logger: logger)
@@ -78,7 +89,8 @@ func buildApplication(
     let limit = configuration.maxBodyBytes
     DecisionController(store: store, pool: pool, clock: clock, bodyLimit: limit).addRoutes(to: api)
     SpendController(committer: committer, clock: clock, bodyLimit: limit, logger: logger).addRoutes(to: api)
-    CampaignController(repository: repository, store: store, clock: clock, bodyLimit: limit, logger: logger).addRoutes(to: api)
+    CampaignController(repository: repository, store: store, keeper: keeper, clock: clock, bodyLimit: limit, logger: logger).addRoutes(to: api)
+    InstanceController(pool: pool, clock: clock).addRoutes(to: api)
     BudgetStatusController(store: store, clock: clock).addRoutes(to: api)
     // The benchmark's baseline: same auth and body handling as /v1/decide, no decision.
     api.post("/noop") { request, _ in
@@ -103,6 +115,10 @@ func buildApplication(
     app.addServices(
         DatabaseService(pool: pool, logger: logger),
         breakerRecorder,
+        keeper,
+        CampaignSync(
+            conninfo: configuration.databaseURL, repository: repository, store: store, keeper: keeper, clock: clock,
+            instanceID: configuration.instanceID, logger: logger),
         flusher,
         committer,
         PacerTicker(store: store, clock: clock, interval: .seconds(1)),

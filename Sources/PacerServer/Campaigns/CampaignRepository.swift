@@ -80,6 +80,16 @@ struct CampaignRepository: Sendable {
         }
     }
 
+    /// Today's and earlier spend of one campaign in its time zone at `now`.
+    func spend(of id: UUID, at now: Date) async throws -> (Micros, Micros) {
+        try await pool.run { connection in
+            guard let row = try connection.query(
+                "SELECT spent_today_micros, spent_before_today_micros FROM pacer.campaign_spend($1, $2)", [id, now]
+            ).rows.first else { return (0, 0) }
+            return (try row[0], try row[1])
+        }
+    }
+
     /// Today's and earlier spend of every campaign, each in its own time zone at `now`.
     func spend(at now: Date) async throws -> [UUID: (today: Micros, before: Micros)] {
         try await pool.run { connection in

@@ -12,6 +12,11 @@ final class CampaignSlot: Sendable {
         var pacer: CampaignPacer
         var random: Xoshiro256StarStar
         var tally = DecisionTally()
+        /// Spend applied to this instance's ledger so far (monotonic), to tell what a lease
+        /// refresh's snapshot of spend_daily cannot have seen yet.
+        var spendApplied: Micros = 0
+        /// Amount of all bids this instance allowed (monotonic), to size its lease from its rate.
+        var allowedTotal: Micros = 0
     }
 
     let id: UUID

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PacingEngine
+import PostgresClient
 import Synchronization
 
 /// What a breaker transition needs to be persisted.
@@ -22,9 +23,17 @@ final class CampaignStore: Sendable {
     /// Receives every breaker transition a decision or spend causes (persisted by `BreakerRecorder`).
     private let onBreakerChange: @Sendable (BreakerChange) -> Void
 
-    init(seed: UInt64, settings: PacerSettings = .default, onBreakerChange: @escaping @Sendable (BreakerChange) -> Void) {
+    /// When true, a campaign's ceiling is its lease (zero until the first grant); when false the
+    /// whole day's budget (a single instance without lease keeping, as in some tests).
+    let leased: Bool
+
+    init(
+        seed: UInt64, settings: PacerSettings = .default, leased: Bool = true,
+        onBreakerChange: @escaping @Sendable (BreakerChange) -> Void
+    ) {
         self.seed = seed
         self.settings = settings
+        self.leased = leased
         self.onBreakerChange = onBreakerChange
     }
 
@@ -52,6 +61,8 @@ final class CampaignStore: Sendable {
         var pacer = CampaignPacer(config: record.config, settings: settings)
         pacer.setOverride(record.breakerOverride)
         let transition = pacer.seed(spentToday: spentToday, totalSpentBeforeToday: spentBefore, now: now)
+        // Nothing may be committed before PostgreSQL granted a slice.
+        if leased { pacer.setLease(spentToday, now: now) }
         let slot = CampaignSlot(record: record, pacer: pacer, seed: seed)
         slots.withLock { $0[record.config.id] = slot }
         if let transition { report(transition, slot: slot, now: now) }
@@ -66,6 +77,7 @@ final class CampaignStore: Sendable {
         let (decision, change) = slot.state.withLock { state -> (Decision, BreakerChange?) in
             let decision = state.pacer.decide(bid: bid, requestID: requestID, now: now, random: &state.random)
             state.tally.add(decision, bid: bid, at: epochSeconds)
+            if decision.allow { state.allowedTotal &+= bid }
             return (decision, decision.transition.map { Self.change($0, state: state) })
         }
         if let change { onBreakerChange(change) }
@@ -73,10 +85,21 @@ final class CampaignStore: Sendable {
     }
 
     /// Applies committed spend to the in-memory ledger (releasing the bid's reservation).
-    func recordSpend(campaignID: UUID, amount: Micros, requestID: String?, now: Date) {
+    /// `observed` is the campaign's spend for the day as PostgreSQL counted it right after the
+    /// commit (spend through other instances included); the ledger takes the larger value.
+    func recordSpend(campaignID: UUID, amount: Micros, requestID: String?, observed: (day: PostgresDate, spent: Micros)? = nil, now: Date) {
         guard let slot = slot(campaignID) else { return }
         let change = slot.state.withLock { state -> BreakerChange? in
-            state.pacer.recordSpend(amount, requestID: requestID, now: now).map { Self.change($0, state: state) }
+            state.spendApplied &+= amount
+            var transition = state.pacer.recordSpend(amount, requestID: requestID, now: now)
+            if let observed {
+                let status = state.pacer.status(at: now)
+                if status.day.year == observed.day.year, status.day.month == observed.day.month, status.day.day == observed.day.day,
+                    observed.spent > status.spentToday {
+                    transition = state.pacer.seed(spentToday: observed.spent, totalSpentBeforeToday: state.pacer.totalSpentBeforeToday, now: now) ?? transition
+                }
+            }
+            return transition.map { Self.change($0, state: state) }
         }
         if let change { onBreakerChange(change) }
     }

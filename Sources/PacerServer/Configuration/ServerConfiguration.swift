@@ -27,6 +27,16 @@ struct ServerConfiguration: Sendable {
     /// make a server's decisions reproducible.
     var randomSeed: UInt64 = UInt64.random(in: 0...UInt64.max)
 
+    /// `PACER_LEASE_INTERVAL_MS` (default 500): how often budget leases are refreshed.
+    var leaseInterval: Duration = .milliseconds(500)
+    /// `PACER_LEASE_VALIDITY_MS` (default 5000): how long a slice may be used without a refresh.
+    var leaseValidity: Double = 5
+    /// `PACER_RESERVATION_SECONDS` (default 30): how long an allowed bid's amount stays reserved
+    /// awaiting its win notice. Win notices must arrive within it.
+    var reservationLifetime: Double = 30
+    /// `PACER_ADVERTISE_URL` (default none): this instance's URL as listed by `GET /v1/instances`.
+    var advertiseURL: String?
+
     /// A configuration error, naming the variable.
     struct Invalid: Error, CustomStringConvertible {
         var description: String
@@ -78,6 +88,25 @@ struct ServerConfiguration: Sendable {
             }
             configuration.randomSeed = seed
         }
+        if let text = environment["PACER_LEASE_INTERVAL_MS"], !text.isEmpty {
+            guard let milliseconds = Int(text), (50...10_000).contains(milliseconds) else {
+                throw Invalid(description: "PACER_LEASE_INTERVAL_MS must be between 50 and 10000, got \(text.debugDescription)")
+            }
+            configuration.leaseInterval = .milliseconds(milliseconds)
+        }
+        if let text = environment["PACER_LEASE_VALIDITY_MS"], !text.isEmpty {
+            guard let milliseconds = Int(text), (100...600_000).contains(milliseconds) else {
+                throw Invalid(description: "PACER_LEASE_VALIDITY_MS must be between 100 and 600000, got \(text.debugDescription)")
+            }
+            configuration.leaseValidity = Double(milliseconds) / 1000
+        }
+        if let text = environment["PACER_RESERVATION_SECONDS"], !text.isEmpty {
+            guard let seconds = Double(text), seconds >= 0.1, seconds <= 3600 else {
+                throw Invalid(description: "PACER_RESERVATION_SECONDS must be between 0.1 and 3600, got \(text.debugDescription)")
+            }
+            configuration.reservationLifetime = seconds
+        }
+        if let url = environment["PACER_ADVERTISE_URL"], !url.isEmpty { configuration.advertiseURL = url }
         return configuration
     }
 

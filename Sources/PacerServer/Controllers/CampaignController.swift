@@ -10,6 +10,7 @@ import PostgresClient
 struct CampaignController: Sendable {
     let repository: CampaignRepository
     let store: CampaignStore
+    let keeper: LeaseKeeper
     let clock: any PacerClock
     let bodyLimit: Int
     let logger: Logger
@@ -34,6 +35,8 @@ struct CampaignController: Sendable {
         let config = try CampaignInput.config(from: body, id: UUID())
         let record = try await database { try await repository.insert(config) }
         store.apply(record, spentToday: 0, spentBefore: 0, now: clock.now())
+        // Lease it at once so that it can be decided now; if that fails the keeper's next round will.
+        do { try await keeper.refresh(only: [config.id]) } catch { logger.warning("first lease deferred", metadata: ["db.error": "\(error)"]) }
         logger.info("campaign created", metadata: ["campaign.id": "\(config.id)"])
         return Self.json(record, status: .created, headers: [.location: "/v1/campaigns/\(config.id.uuidString.lowercased())"])
     }
@@ -72,6 +75,7 @@ struct CampaignController: Sendable {
             throw Problem.conflict("the campaign was changed by someone else (now version \(existing.version)); read it again and retry")
         }
         store.apply(record, spentToday: 0, spentBefore: 0, now: clock.now())
+        do { try await keeper.refresh(only: [id]) } catch { logger.warning("lease refresh deferred", metadata: ["db.error": "\(error)"]) }
         return Self.json(record, status: .ok)
     }
 

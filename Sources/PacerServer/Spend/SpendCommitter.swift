@@ -112,14 +112,16 @@ final class SpendCommitter: Service, Sendable {
         let started = ContinuousClock.now
         let instanceID = self.instanceID
         do {
-            let outcomes = try await pool.run { connection in
+            let results = try await pool.run { connection in
                 try Self.recordSpend(events, instanceID: instanceID, on: connection)
             }
+            let outcomes = results.map(\.outcome)
             commitDuration.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
             commitEvents.record(events.count)
             let now = clock.now()
-            for (event, outcome) in zip(events, outcomes) where outcome == .recorded {
-                store.recordSpend(campaignID: event.campaignID, amount: event.spend, requestID: event.requestID, now: now)
+            for (event, result) in zip(events, results) where result.outcome == .recorded {
+                let observed = result.day.flatMap { day in result.spentToday.map { (day: day, spent: $0) } }
+                store.recordSpend(campaignID: event.campaignID, amount: event.spend, requestID: event.requestID, observed: observed, now: now)
             }
             var offset = 0
             for waiting in batch {
@@ -133,22 +135,22 @@ final class SpendCommitter: Service, Sendable {
     }
 
     /// One call of `pacer.record_spend` for `events`; the outcomes in input order.
-    static func recordSpend(_ events: [SpendEvent], instanceID: String, on connection: BlockingConnection, journaled: Bool = false) throws -> [SpendOutcome] {
+    static func recordSpend(_ events: [SpendEvent], instanceID: String, on connection: BlockingConnection, journaled: Bool = false) throws -> [SpendResult] {
         let rows = try connection.query(
-            "SELECT ord, status FROM pacer.record_spend($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "SELECT ord, status, day, spent_today_micros FROM pacer.record_spend($1, $2, $3, $4, $5, $6, $7, $8, $9)",
             [
                 events.map(\.eventID), events.map(\.campaignID), events.map(\.spend), events.map(\.impressions),
                 events.map(\.clicks), events.map(\.requestID), events.map(\.occurredAt), instanceID, journaled,
             ]
         ).rows
-        var outcomes = [SpendOutcome](repeating: .unknownCampaign, count: events.count)
+        var outcomes = [SpendResult](repeating: SpendResult(outcome: .unknownCampaign), count: events.count)
         for row in rows {
             let ordinal: Int = try row[0]
             let status: String = try row[1]
             guard (1...events.count).contains(ordinal), let outcome = SpendOutcome(rawValue: status) else {
                 throw PostgresError(kind: .decoding, message: "record_spend returned an unexpected row (\(ordinal), \(status))")
             }
-            outcomes[ordinal - 1] = outcome
+            outcomes[ordinal - 1] = SpendResult(outcome: outcome, day: try row[2], spentToday: try row[3])
         }
         guard rows.count == events.count else {
             throw PostgresError(kind: .decoding, message: "record_spend returned \(rows.count) rows for \(events.count) events")

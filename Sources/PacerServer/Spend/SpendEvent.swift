@@ -1,5 +1,6 @@
 import Foundation
 import PacingEngine
+import PostgresClient
 
 /// A win notice: `{event_id, campaign_id, spend_cents, impressions?, clicks?, request_id?}`.
 struct SpendEvent: Sendable {
@@ -86,4 +87,11 @@ enum SpendOutcome: String, Sendable {
     case recorded
     case duplicate
     case unknownCampaign = "unknown_campaign"
+}
+
+/// A spend event's outcome with the campaign's spend for its day right after the commit.
+struct SpendResult: Sendable {
+    var outcome: SpendOutcome
+    var day: PostgresDate?
+    var spentToday: Micros?
 }

@@ -1,0 +1,79 @@
+import Foundation
+import PacingEngine
+import PostgresClient
+
+/// What the lease keeper reads of a campaign before a refresh.
+struct LeaseSample: Sendable {
+    var campaignID: UUID
+    var reserved: Micros
+    var spendApplied: Micros
+    var allowedTotal: Micros
+    var dayBudget: Micros
+    var spentToday: Micros
+    /// False for paused campaigns: they keep only what their reservations need.
+    var active: Bool
+}
+
+/// A refreshed lease, as `pacer.refresh_leases` returned it.
+struct LeaseGrant: Sendable {
+    var campaignID: UUID
+    var day: PostgresDate
+    var dayBudget: Micros
+    var spentToday: Micros
+    var granted: Micros
+    var expiresAt: Date
+    var spentBefore: Micros
+}
+
+extension CampaignStore {
+    /// Samples every campaign but archived ones (or only `ids`).
+    func leaseSamples(only ids: Set<UUID>? = nil, now: Date) -> [LeaseSample] {
+        allSlots.compactMap { slot -> LeaseSample? in
+            if let ids, !ids.contains(slot.id) { return nil }
+            return slot.state.withLock { state -> LeaseSample? in
+                guard state.record.config.status != .archived else { return nil }
+                let status = state.pacer.status(at: now)
+                return LeaseSample(
+                    campaignID: slot.id, reserved: status.reserved, spendApplied: state.spendApplied,
+                    allowedTotal: state.allowedTotal, dayBudget: status.dayBudget, spentToday: status.spentToday,
+                    active: state.record.config.status == .active)
+            }
+        }
+    }
+
+    /// Applies a grant: the ceiling becomes the spend PostgreSQL recorded at the grant plus the
+    /// slice. Today's spend becomes the larger of what this instance knew and what the grant saw:
+    /// both are observations of the same growing counter (spend_daily), and the ledger already
+    /// holds every spend this instance committed, each observed after its own commit.
+    func apply(_ grant: LeaseGrant, sampled: LeaseSample, now: Date) {
+        guard let slot = slot(grant.campaignID) else { return }
+        slot.state.withLock { state in
+            let day = state.pacer.status(at: now).day
+            guard day.year == grant.day.year, day.month == grant.day.month, day.day == grant.day.day else { return }
+            let known = state.pacer.status(at: now).spentToday
+            state.pacer.seed(spentToday: max(known, grant.spentToday), totalSpentBeforeToday: grant.spentBefore, now: now)
+            state.pacer.setLease(grant.spentToday + grant.granted, now: now)
+        }
+    }
+
+    /// Stops new commitments on every campaign: the ceiling drops to what is spent and reserved.
+    /// Used when leases could not be renewed in time (PostgreSQL unreachable).
+    func freezeLeases(now: Date) {
+        for slot in allSlots {
+            slot.state.withLock { state in
+                let status = state.pacer.status(at: now)
+                state.pacer.setLease(status.spentToday + status.reserved, now: now)
+            }
+        }
+    }
+
+    /// Adopts a breaker state another instance persisted and broadcast.
+    func adoptBreaker(_ id: UUID, state breaker: BreakerState, now: Date) {
+        slot(id)?.state.withLock { $0.pacer.adoptBreaker(breaker, now: now) }
+    }
+
+    /// This instance's reservations per campaign, for giving leases back on shutdown.
+    func reservations(now: Date) -> [(UUID, Micros)] {
+        allSlots.map { slot in (slot.id, slot.state.withLock { $0.pacer.status(at: now).reserved }) }
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Logging
+import Metrics
+import PacingEngine
+import PostgresClient
+import ServiceLifecycle
+import Synchronization
+
+/// Keeps this instance's budget leases: one `pacer.refresh_leases` round trip for all campaigns
+/// every `interval` (also the instance's heartbeat), slices sized from each campaign's recent
+/// allowed rate, and the leases given back on shutdown.
+///
+/// A slice is used for at most `validity` after its refresh; PostgreSQL holds it for
+/// `validity + reservationLifetime`, so bids allowed under it can still win and be charged before
+/// anyone else is granted that money. If refreshes fail past `validity`, the instance stops
+/// committing new money (decisions go on and deny with `budget_exhausted`).
+final class LeaseKeeper: Service, Sendable {
+    struct Timing: Sendable {
+        var interval: Duration = .milliseconds(500)
+        var validity: Double = 5
+        var reservationLifetime: Double = 30
+        /// Seconds of spend at the recent rate a slice should cover.
+        var horizon: Double = 3
+    }
+
+    private struct Rate {
+        var allowedTotal: Micros
+        var at: Date
+        var perSecond: Double
+    }
+
+    private struct State {
+        var rates: [UUID: Rate] = [:]
+        var liveInstances = 1
+        var lastSuccess: Date?
+        var frozen = false
+    }
+
+    let pool: PostgresPool
+    let store: CampaignStore
+    let clock: any PacerClock
+    let instanceID: String
+    let address: String?
+    let timing: Timing
+    let logger: Logger
+    private let state = Mutex(State())
+    private let refreshDuration = Metrics.Timer(label: "pacer_lease_refresh_seconds", preferredDisplayUnit: .seconds)
+    private let refreshFailures = Counter(label: "pacer_lease_refresh_failures_total")
+
+    init(pool: PostgresPool, store: CampaignStore, clock: any PacerClock, instanceID: String, address: String?, timing: Timing, logger: Logger) {
+        self.pool = pool
+        self.store = store
+        self.clock = clock
+        self.instanceID = instanceID
+        self.address = address
+        self.timing = timing
+        self.logger = logger
+    }
+
+    /// Whether leases are current (false once refreshes failed for longer than their validity).
+    var isHealthy: Bool { state.withLock { !$0.frozen } }
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.timing.interval) }
+            guard !Task.isShuttingDownGracefully else { break }
+            do {
+                try await refresh()
+            } catch {
+                refreshFailures.increment()
+                let now = clock.now()
+                let expired = state.withLock { state -> Bool in
+                    guard let last = state.lastSuccess, now.timeIntervalSince(last) < timing.validity else {
+                        let first = !state.frozen
+                        state.frozen = true
+                        return first
+                    }
+                    return false
+                }
+                if expired {
+                    store.freezeLeases(now: now)
+                    logger.error("leases could not be renewed; no new spend is committed until they are", metadata: ["db.error": "\(error)"])
+                } else {
+                    logger.warning("lease refresh failed", metadata: ["db.error": "\(error)"])
+                }
+            }
+        }
+        await release()
+    }
+
+    /// Refreshes the leases of every active campaign, or only of `ids`, in one round trip.
+    func refresh(only ids: Set<UUID>? = nil) async throws {
+        let now = clock.now()
+        let samples = store.leaseSamples(only: ids, now: now)
+        let wanted = state.withLock { state in
+            samples.map { sample -> Micros in
+                let previous = state.rates[sample.campaignID]
+                var rate = previous?.perSecond ?? 0
+                if let previous, now > previous.at {
+                    let observed = Double(sample.allowedTotal - previous.allowedTotal) / now.timeIntervalSince(previous.at)
+                    rate = 0.5 * rate + 0.5 * observed
+                }
+                state.rates[sample.campaignID] = Rate(allowedTotal: sample.allowedTotal, at: now, perSecond: rate)
+                guard sample.active else { return sample.reserved }
+                let remaining = max(0, sample.dayBudget - sample.spentToday)
+                // A lone instance takes what is left; among several, an idle one keeps a quarter
+                // of its fair share, so that its first bids are not refused, and a busy one asks
+                // for what it will spend over the horizon.
+                let floor = state.liveInstances <= 1 ? remaining : remaining / Micros(4 * state.liveInstances)
+                let busy = Micros(min(Double(Int64.max / 4), rate * timing.horizon))
+                return sample.reserved + max(floor, busy)
+            }
+        }
+        let started = ContinuousClock.now
+        let instanceID = self.instanceID
+        let address = self.address
+        let ttl = timing.validity + timing.reservationLifetime
+        let grants = try await pool.run { connection in
+            try connection.query(
+                "SELECT campaign_id, day, day_budget_micros, spent_today_micros, granted_micros, expires_at, live_instances, spent_before_micros FROM pacer.refresh_leases($1, $2, $3::int, $4, $5, $6, $7, $8, $9)",
+                [
+                    instanceID, ProcessInfo.processInfo.hostName, Int64(ProcessInfo.processInfo.processIdentifier), address,
+                    now, samples.map(\.campaignID), samples.map(\.reserved), wanted, ttl,
+                ]
+            ).rows.map { row in
+                (
+                    LeaseGrant(
+                        campaignID: try row[0], day: try row[1], dayBudget: try row[2], spentToday: try row[3],
+                        granted: try row[4], expiresAt: try row[5], spentBefore: try row[7]),
+                    try row.decode(Int.self, at: 6)
+                )
+            }
+        }
+        refreshDuration.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
+        let byID = Dictionary(samples.map { ($0.campaignID, $0) }, uniquingKeysWith: { first, _ in first })
+        let applied = clock.now()
+        for (grant, _) in grants {
+            if let sample = byID[grant.campaignID] { store.apply(grant, sampled: sample, now: applied) }
+        }
+        state.withLock { state in
+            if let live = grants.first?.1 { state.liveInstances = max(1, live) }
+            state.lastSuccess = now
+            state.frozen = false
+        }
+    }
+
+    /// Gives every lease back, keeping only what outstanding reservations may still spend.
+    func release() async {
+        let now = clock.now()
+        let reservations = store.reservations(now: now)
+        let instanceID = self.instanceID
+        let hold = timing.reservationLifetime
+        do {
+            let released = try await pool.run { connection in
+                try connection.query(
+                    "SELECT pacer.release_leases($1, $2, $3, $4, $5)",
+                    [instanceID, now, reservations.map(\.0), reservations.map(\.1), hold]
+                ).scalar(Int64.self)
+            }
+            logger.info("leases returned", metadata: ["leases.count": "\(released)"])
+        } catch {
+            logger.warning("leases not returned; they expire by themselves", metadata: ["db.error": "\(error)"])
+        }
+    }
+}
