@@ -53,6 +53,11 @@ extension CampaignPacer {
         return transition
     }
 
+    /// Forgets lapsed reservations a lease refresh has accounted for (see ``Ledger/lapsed``).
+    public mutating func settleLapsed(_ amount: Micros) {
+        ledger.settleLapsed(amount)
+    }
+
     /// Sets the slice of today's budget this instance may commit (`spent + reserved` stays at or
     /// below it); nil for the whole day's budget. The lease keeper of a later issue sets it.
     public mutating func setLease(_ limit: Micros?, now: Date) {

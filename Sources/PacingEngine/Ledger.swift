@@ -15,6 +15,10 @@ public struct Ledger: Sendable {
     public private(set) var spent: Micros = 0
     /// Reservations of allowed bids.
     public private(set) var reservations = ReservationBook()
+    /// Under a lease: reservations that expired since the last lease refresh. Their bid may have
+    /// won at another instance, where the spend was recorded without this ledger knowing, so the
+    /// money stays unavailable here until a refresh's snapshot of recorded spend includes it.
+    public private(set) var lapsed: Micros = 0
 
     /// A ledger for a day with this budget and nothing spent.
     public init(dayBudget: Micros, leaseLimit: Micros? = nil) {
@@ -26,7 +30,7 @@ public struct Ledger: Sendable {
     /// Amounts reserved for bids awaiting their win notice.
     public var reserved: Micros { reservations.total }
     /// What may still be committed: `ceiling - spent - reserved`, never below 0.
-    public var available: Micros { max(0, ceiling - spent - reserved) }
+    public var available: Micros { max(0, ceiling - spent - reserved - lapsed) }
     /// The day's budget less today's spend, never below 0.
     public var remaining: Micros { max(0, dayBudget - spent) }
     /// Spend above the day's budget (0 unless a win cost more than its reservation).
@@ -34,7 +38,7 @@ public struct Ledger: Sendable {
 
     /// Whether a bid fits in what is available.
     @inline(__always)
-    public func fits(_ bid: Micros) -> Bool { bid <= ceiling - spent - reservations.total }
+    public func fits(_ bid: Micros) -> Bool { bid <= ceiling - spent - reservations.total - lapsed }
 
     /// Holds `bid` for an allowed bid until `expiresAt` or its win notice.
     public mutating func reserve(_ bid: Micros, until expiresAt: Double, requestID: String?) {
@@ -43,7 +47,16 @@ public struct Ledger: Sendable {
 
     /// Drops reservations that have expired.
     @inline(__always)
-    public mutating func expire(now: Double) { reservations.expire(now: now) }
+    public mutating func expire(now: Double) {
+        let expired = reservations.expire(now: now)
+        if leaseLimit != nil { lapsed += expired }
+    }
+
+    /// Forgets `amount` of lapsed reservations: a lease refresh whose snapshot was taken after
+    /// they lapsed has counted any spend they led to.
+    public mutating func settleLapsed(_ amount: Micros) {
+        lapsed = max(0, lapsed - amount)
+    }
 
     /// Records a win: adds `amount` to spend and releases the bid's reservation.
     public mutating func recordSpend(_ amount: Micros, requestID: String?) {
@@ -66,12 +79,14 @@ public struct Ledger: Sendable {
         ceiling = leaseLimit.map { min($0, budget) } ?? budget
     }
 
-    /// Starts a new day: budget as given, nothing spent or reserved; the lease is cleared.
+    /// Starts a new day: budget as given, nothing spent or reserved. Under a lease the new day's
+    /// lease is empty until the next refresh grants one (a lease belongs to one day).
     public mutating func startDay(budget: Micros) {
         dayBudget = budget
-        leaseLimit = nil
-        ceiling = budget
+        if leaseLimit != nil { leaseLimit = 0 }
+        ceiling = leaseLimit.map { min($0, budget) } ?? budget
         spent = 0
+        lapsed = 0
         reservations.removeAll()
     }
 }

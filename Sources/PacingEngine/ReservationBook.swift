@@ -32,8 +32,12 @@ public struct ReservationBook: Sendable {
     }
 
     /// Drops every reservation that expired at or before `now`.
-    public mutating func expire(now: Double) {
+    /// - Returns: the total amount that expired.
+    @discardableResult
+    public mutating func expire(now: Double) -> Micros {
+        let before = total
         while count > 0, entries[head].expiresAt <= now { popFront() }
+        return before - total
     }
 
     /// Releases the reservation a win notice belongs to and returns its amount, or nil when none

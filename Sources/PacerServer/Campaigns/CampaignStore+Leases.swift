@@ -8,6 +8,7 @@ struct LeaseSample: Sendable {
     var reserved: Micros
     var spendApplied: Micros
     var allowedTotal: Micros
+    var largestBid: Micros
     var dayBudget: Micros
     var spentToday: Micros
     /// False for paused campaigns: they keep only what their reservations need.
@@ -35,9 +36,27 @@ extension CampaignStore {
                 let status = state.pacer.status(at: now)
                 return LeaseSample(
                     campaignID: slot.id, reserved: status.reserved, spendApplied: state.spendApplied,
-                    allowedTotal: state.allowedTotal, dayBudget: status.dayBudget, spentToday: status.spentToday,
+                    allowedTotal: state.allowedTotal, largestBid: state.largestBid, dayBudget: status.dayBudget, spentToday: status.spentToday,
                     active: state.record.config.status == .active)
             }
+        }
+    }
+
+    /// Prepares a refresh of one campaign's lease, under its lock: what was reserved so far plus a
+    /// bridge (at most the unused part of the current slice, at most what is wanted beyond the
+    /// reservations) becomes the new local ceiling until the grant arrives, and is reported to
+    /// PostgreSQL as the least the new slice must cover. Bids allowed while the refresh is in
+    /// flight thus stay covered even if the old slice is handed to another instance meanwhile.
+    /// - Returns: the amount to report as reserved and the lapsed amount the grant will settle,
+    ///   or nil for an unknown campaign.
+    func bridge(_ id: UUID, wanted: Micros, now: Date) -> (reported: Micros, lapsed: Micros)? {
+        slot(id)?.state.withLock { state in
+            let status = state.pacer.status(at: now)
+            let lapsed = state.pacer.ledger.lapsed
+            let headroom = max(0, status.ceiling - status.spentToday - status.reserved - lapsed)
+            let bridge = min(headroom, max(0, wanted - status.reserved))
+            state.pacer.setLease(status.spentToday + status.reserved + lapsed + bridge, now: now)
+            return (status.reserved + bridge, lapsed)
         }
     }
 
@@ -45,13 +64,14 @@ extension CampaignStore {
     /// slice. Today's spend becomes the larger of what this instance knew and what the grant saw:
     /// both are observations of the same growing counter (spend_daily), and the ledger already
     /// holds every spend this instance committed, each observed after its own commit.
-    func apply(_ grant: LeaseGrant, sampled: LeaseSample, now: Date) {
+    func apply(_ grant: LeaseGrant, settling lapsed: Micros, now: Date) {
         guard let slot = slot(grant.campaignID) else { return }
         slot.state.withLock { state in
             let day = state.pacer.status(at: now).day
             guard day.year == grant.day.year, day.month == grant.day.month, day.day == grant.day.day else { return }
             let known = state.pacer.status(at: now).spentToday
             state.pacer.seed(spentToday: max(known, grant.spentToday), totalSpentBeforeToday: grant.spentBefore, now: now)
+            state.pacer.settleLapsed(lapsed)
             state.pacer.setLease(grant.spentToday + grant.granted, now: now)
         }
     }

@@ -52,6 +52,8 @@ final class CampaignStore: Sendable {
     func apply(_ record: CampaignRecord, spentToday: Micros, spentBefore: Micros, now: Date) {
         if let existing = slot(record.config.id) {
             existing.state.withLock { state in
+                // A reload that read the row before a newer change must not undo it.
+                guard record.version >= state.record.version else { return }
                 state.record = record
                 state.pacer.update(config: record.config, now: now)
                 state.pacer.setOverride(record.breakerOverride)
@@ -77,7 +79,10 @@ final class CampaignStore: Sendable {
         let (decision, change) = slot.state.withLock { state -> (Decision, BreakerChange?) in
             let decision = state.pacer.decide(bid: bid, requestID: requestID, now: now, random: &state.random)
             state.tally.add(decision, bid: bid, at: epochSeconds)
-            if decision.allow { state.allowedTotal &+= bid }
+            if decision.reason != .unknownCampaign, decision.reason != .paused, decision.reason != .notRunning {
+                state.allowedTotal &+= bid
+                state.largestBid = max(bid, state.largestBid - state.largestBid / 64)
+            }
             return (decision, decision.transition.map { Self.change($0, state: state) })
         }
         if let change { onBreakerChange(change) }
@@ -91,13 +96,15 @@ final class CampaignStore: Sendable {
         guard let slot = slot(campaignID) else { return }
         let change = slot.state.withLock { state -> BreakerChange? in
             state.spendApplied &+= amount
+            let before = state.pacer.status(at: now)
             var transition = state.pacer.recordSpend(amount, requestID: requestID, now: now)
-            if let observed {
-                let status = state.pacer.status(at: now)
-                if status.day.year == observed.day.year, status.day.month == observed.day.month, status.day.day == observed.day.day,
-                    observed.spent > status.spentToday {
-                    transition = state.pacer.seed(spentToday: observed.spent, totalSpentBeforeToday: state.pacer.totalSpentBeforeToday, now: now) ?? transition
-                }
+            if let observed, before.day.year == observed.day.year, before.day.month == observed.day.month,
+                before.day.day == observed.day.day {
+                // The observed total already holds this event (and every commit before it); adding
+                // the amount on top could count it twice when a lease refresh saw it first.
+                transition = state.pacer.seed(
+                    spentToday: max(before.spentToday, observed.spent), totalSpentBeforeToday: state.pacer.totalSpentBeforeToday,
+                    now: now) ?? transition
             }
             return transition.map { Self.change($0, state: state) }
         }

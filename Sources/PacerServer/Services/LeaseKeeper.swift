@@ -106,11 +106,26 @@ final class LeaseKeeper: Service, Sendable {
                 // A lone instance takes what is left; among several, an idle one keeps a quarter
                 // of its fair share, so that its first bids are not refused, and a busy one asks
                 // for what it will spend over the horizon.
-                let floor = state.liveInstances <= 1 ? remaining : remaining / Micros(4 * state.liveInstances)
+                let share = state.liveInstances <= 1 ? remaining : remaining / Micros(4 * state.liveInstances)
+                // …but never less than one bid, or an idle slice could never be used at all.
+                let floor = max(share, min(remaining, sample.largestBid))
                 let busy = Micros(min(Double(Int64.max / 4), rate * timing.horizon))
                 return sample.reserved + max(floor, busy)
             }
         }
+        // Under each campaign's lock: shrink to reservations plus a bridge, and report that.
+        var reported: [Micros] = []
+        var kept: [LeaseSample] = []
+        var keptWanted: [Micros] = []
+        var lapsed: [UUID: Micros] = [:]
+        for (sample, want) in zip(samples, wanted) {
+            guard let bridged = store.bridge(sample.campaignID, wanted: want, now: now) else { continue }
+            reported.append(bridged.reported)
+            lapsed[sample.campaignID] = bridged.lapsed
+            kept.append(sample)
+            keptWanted.append(max(want, bridged.reported))
+        }
+        let (ids, floors, wants) = (kept.map(\.campaignID), reported, keptWanted)
         let started = ContinuousClock.now
         let instanceID = self.instanceID
         let address = self.address
@@ -120,7 +135,7 @@ final class LeaseKeeper: Service, Sendable {
                 "SELECT campaign_id, day, day_budget_micros, spent_today_micros, granted_micros, expires_at, live_instances, spent_before_micros FROM pacer.refresh_leases($1, $2, $3::int, $4, $5, $6, $7, $8, $9)",
                 [
                     instanceID, ProcessInfo.processInfo.hostName, Int64(ProcessInfo.processInfo.processIdentifier), address,
-                    now, samples.map(\.campaignID), samples.map(\.reserved), wanted, ttl,
+                    now, ids, floors, wants, ttl,
                 ]
             ).rows.map { row in
                 (
@@ -132,10 +147,9 @@ final class LeaseKeeper: Service, Sendable {
             }
         }
         refreshDuration.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
-        let byID = Dictionary(samples.map { ($0.campaignID, $0) }, uniquingKeysWith: { first, _ in first })
         let applied = clock.now()
         for (grant, _) in grants {
-            if let sample = byID[grant.campaignID] { store.apply(grant, sampled: sample, now: applied) }
+            store.apply(grant, settling: lapsed[grant.campaignID] ?? 0, now: applied)
         }
         state.withLock { state in
             if let live = grants.first?.1 { state.liveInstances = max(1, live) }
