@@ -75,6 +75,15 @@ import Testing
 
             let wrongType = try await client.send(.post, "/v1/decide", json: "campaign_id=1", headers: [.contentType: "application/x-www-form-urlencoded"])
             #expect(wrongType.status == .unsupportedMediaType)
+            #expect(wrongType.headers[.contentType] == "application/problem+json")
+            #expect(object(wrongType.body)["status"] as? Int == 415)
+
+            // NUL cannot be stored in PostgreSQL text: refused up front, not by a failed batch.
+            let nul = try await client.send(.post, "/v1/spend", json: #"{"event_id":"a\u0000b","campaign_id":"\#(UUID())","spend_cents":1}"#)
+            #expect(nul.status == .badRequest)
+            let cooldown = try await client.send(.post, "/v1/campaigns", json: #"{"name":"c","daily_budget_cents":1,"pacing":"EVEN","breaker":{"cooldown_seconds":0.5}}"#)
+            #expect(cooldown.status == .badRequest)
+            #expect(cooldown.body.contains("breaker.cooldown_seconds"))
 
             let huge = "{\"name\":\"" + String(repeating: "x", count: 1_100_000) + "\"}"
             let tooLarge = try await client.send(.post, "/v1/campaigns", json: huge)

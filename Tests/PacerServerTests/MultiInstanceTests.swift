@@ -85,7 +85,11 @@ import Testing
         let campaign = try connection.query(
             "INSERT INTO pacer.campaigns (name, daily_budget_micros, pacing) VALUES ('sync', 100000000, 'ASAP') RETURNING id::text"
         ).scalar(String.self)
-        let cluster = try await Cluster(database: database, count: 3, environment: Self.environment)
+        // Leases refresh only every 10 s here, so what reaches the other instances can only have
+        // come through LISTEN/NOTIFY.
+        let cluster = try await Cluster(
+            database: database, count: 3,
+            environment: Self.environment.merging(["PACER_LEASE_INTERVAL_MS": "10000", "PACER_LEASE_VALIDITY_MS": "20000"]) { _, new in new })
 
         // Pause through instance 0, resume through instance 0; time until 1 and 2 agree.
         var samples: [Double] = []

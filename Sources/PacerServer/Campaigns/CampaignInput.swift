@@ -36,7 +36,13 @@ struct CampaignInput {
             if case .object = breakerValue {
                 var nested = FieldReader(body: breakerValue, prefix: "breaker.")
                 breaker.tripRatio = nested.number("trip_ratio") ?? breaker.tripRatio
-                breaker.cooldownSeconds = nested.number("cooldown_seconds") ?? breaker.cooldownSeconds
+                if let seconds = nested.integer("cooldown_seconds") {
+                    if (1...86_400).contains(seconds) {
+                        breaker.cooldownSeconds = Double(seconds)
+                    } else {
+                        nested.problems.append(FieldProblem(field: "breaker.cooldown_seconds", message: "must be a whole number of seconds from 1 to 86400"))
+                    }
+                }
                 breaker.probeBids = nested.integer("probe_bids") ?? breaker.probeBids
                 breaker.recoveryThrottle = nested.number("recovery_throttle") ?? breaker.recoveryThrottle
                 problems += nested.problems

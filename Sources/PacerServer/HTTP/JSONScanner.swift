@@ -166,6 +166,8 @@ struct JSONScanner {
                     } else if (0xDC00...0xDFFF).contains(code) {
                         throw error("unpaired surrogate in string")
                     }
+                    // NUL cannot travel through PostgreSQL text; refuse it here rather than fail a batch later.
+                    guard code != 0 else { throw error("\\u0000 is not allowed in strings") }
                     guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
                     scalars.append(contentsOf: Array(String(Character(scalar)).utf8))
                 default:

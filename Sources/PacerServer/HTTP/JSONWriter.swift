@@ -81,7 +81,11 @@ struct JSONWriter {
 
     mutating func bool(_ value: Bool) {
         separate()
-        bytes.append(contentsOf: value ? Array("true".utf8) : Array("false".utf8))
+        if value {
+            bytes.append(contentsOf: [0x74, 0x72, 0x75, 0x65] as [UInt8])
+        } else {
+            bytes.append(contentsOf: [0x66, 0x61, 0x6C, 0x73, 0x65] as [UInt8])
+        }
         needsComma = true
     }
 
@@ -112,15 +116,16 @@ struct JSONWriter {
         } else if scaled == 0 {
             bytes.append(UInt8(ascii: "0"))
         } else {
-            bytes.append(contentsOf: [UInt8(ascii: "0"), UInt8(ascii: ".")])
-            var digits = [UInt8](repeating: 0x30, count: 4)
+            bytes.append(UInt8(ascii: "0"))
+            bytes.append(UInt8(ascii: "."))
+            // Four decimals without trailing zeros, written digit by digit (no allocation).
+            var divisor = 1000
             var rest = scaled
-            for position in stride(from: 3, through: 0, by: -1) {
-                digits[position] = UInt8(0x30 + rest % 10)
-                rest /= 10
+            while rest > 0 {
+                bytes.append(UInt8(0x30 + rest / divisor))
+                rest %= divisor
+                divisor /= 10
             }
-            while digits.last == 0x30 { digits.removeLast() }
-            bytes.append(contentsOf: digits)
         }
         needsComma = true
     }
