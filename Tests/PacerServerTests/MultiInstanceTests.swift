@@ -177,4 +177,31 @@ import Testing
             _ = await cluster.servers[index].waitForExit()
         }
     }
+
+    @Test func aListenerThatLostItsConnectionReloadsWhatItMissed() async throws {
+        let database = try migratedDatabase()
+        defer { database.drop() }
+        let connection = try BlockingConnection(database.url)
+        let campaign = try connection.query(
+            "INSERT INTO pacer.campaigns (name, daily_budget_micros, pacing) VALUES ('gap', 100000000, 'ASAP') RETURNING id::text"
+        ).scalar(String.self)
+        let cluster = try await Cluster(
+            database: database, count: 1,
+            environment: Self.environment.merging(["PACER_LEASE_INTERVAL_MS": "10000", "PACER_LEASE_VALIDITY_MS": "20000"]) { _, new in new })
+        #expect(try await cluster.decide(0, campaign: campaign, bidCents: "0.01", requestID: "a").1 == "ok")
+        // Cut the listener's connection and change the campaign in the same transaction, so the
+        // notification is sent while nobody listens: only the reload after reconnecting can see it.
+        try connection.transaction { connection in
+            try connection.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pacer-listener' AND datname = current_database()")
+            try connection.query("UPDATE pacer.campaigns SET status = 'paused', version = version + 1 WHERE id = $1::uuid", [campaign])
+        }
+        let started = ContinuousClock.now
+        var reason = ""
+        while reason != "paused", ContinuousClock.now - started < .seconds(15) {
+            reason = try await cluster.decide(0, campaign: campaign, bidCents: "0.01", requestID: "b").1
+        }
+        #expect(reason == "paused")
+        print("change missed during a listener outage applied after \(ContinuousClock.now - started)")
+        await cluster.stopAll()
+    }
 }
