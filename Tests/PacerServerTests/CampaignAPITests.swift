@@ -20,6 +20,8 @@ import Testing
             #expect(body["pacing"] as? String == "ASAP")
             #expect(body["timezone"] as? String == "Europe/Berlin")
             #expect(body["status"] as? String == "active")
+            let createdAt = try #require(body["created_at"] as? String)
+            #expect(createdAt.hasPrefix("20") && createdAt.contains("T") && createdAt.hasSuffix("Z"), "\(createdAt)")
             #expect((body["breaker"] as? [String: Any])?["trip_ratio"] as? Double == 0.9)
             let id = try #require(body["id"] as? String)
 

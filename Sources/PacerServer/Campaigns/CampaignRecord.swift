@@ -68,7 +68,7 @@ struct CampaignRecord: Sendable {
     }
 
     static func timestamp(_ date: Date) -> String {
-        date.ISO8601Format(.iso8601.time(includingFractionalSeconds: true))
+        date.ISO8601Format(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 
     /// `campaigns.breaker_override` holds none/open/closed.
