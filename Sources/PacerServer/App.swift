@@ -66,6 +66,7 @@ func buildApplication(
             interval: configuration.leaseInterval, validity: configuration.leaseValidity,
             reservationLifetime: configuration.reservationLifetime),
         logger: logger)
+    store.onLeaseLow { keeper.nudge() }
     // The first grant happens before the first request: until then nothing may be committed.
     try await keeper.refresh()
     logger.info("campaigns loaded and leased", metadata: ["campaigns.count": "\(loaded)"])

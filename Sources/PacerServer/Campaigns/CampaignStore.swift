@@ -20,6 +20,15 @@ final class CampaignStore: Sendable {
     private let slots = Mutex<[UUID: CampaignSlot]>([:])
     private let seed: UInt64
     private let settings: PacerSettings
+    /// Called (outside any lock) when an allowed bid left less than a quarter of a campaign's
+    /// lease unused, or a bid was refused for want of lease while budget remains: the lease
+    /// keeper refreshes early then.
+    private let leaseLow = Mutex<(@Sendable () -> Void)?>(nil)
+
+    func onLeaseLow(_ action: @escaping @Sendable () -> Void) {
+        leaseLow.withLock { $0 = action }
+    }
+
     /// Receives every breaker transition a decision or spend causes (persisted by `BreakerRecorder`).
     private let onBreakerChange: @Sendable (BreakerChange) -> Void
 
@@ -76,16 +85,23 @@ final class CampaignStore: Sendable {
             return Decision(allow: false, reason: .unknownCampaign, throttle: 1, breaker: .closed)
         }
         let epochSeconds = now.timeIntervalSince1970
-        let (decision, change) = slot.state.withLock { state -> (Decision, BreakerChange?) in
+        let (decision, change, low) = slot.state.withLock { state -> (Decision, BreakerChange?, Bool) in
             let decision = state.pacer.decide(bid: bid, requestID: requestID, now: now, random: &state.random)
+            let ceiling = state.pacer.ledger.ceiling
+            let spent = state.pacer.ledger.spent
+            let dayBudget = state.pacer.ledger.dayBudget
+            let low = ceiling < dayBudget
+                && ((decision.allow && state.pacer.ledger.available * 4 < ceiling - spent)
+                    || (decision.reason == .budgetExhausted && spent < dayBudget))
             state.tally.add(decision, bid: bid, at: epochSeconds)
             if decision.reason != .unknownCampaign, decision.reason != .paused, decision.reason != .notRunning {
                 state.allowedTotal &+= bid
                 state.largestBid = max(bid, state.largestBid - state.largestBid / 64)
             }
-            return (decision, decision.transition.map { Self.change($0, state: state) })
+            return (decision, decision.transition.map { Self.change($0, state: state) }, low)
         }
         if let change { onBreakerChange(change) }
+        if low, let action = leaseLow.withLock({ $0 }) { action() }
         return decision
     }
 

@@ -44,6 +44,7 @@ final class LeaseKeeper: Service, Sendable {
     let timing: Timing
     let logger: Logger
     private let state = Mutex(State())
+    private let nudged = Atomic<Bool>(false)
     private let refreshDuration = Metrics.Timer(label: "pacer_lease_refresh_seconds", preferredDisplayUnit: .seconds)
     private let refreshFailures = Counter(label: "pacer_lease_refresh_failures_total")
 
@@ -60,10 +61,23 @@ final class LeaseKeeper: Service, Sendable {
     /// Whether leases are current (false once refreshes failed for longer than their validity).
     var isHealthy: Bool { state.withLock { !$0.frozen } }
 
+    /// Asks for an early refresh: a campaign used most of its slice. Refreshes stay at least
+    /// `interval / 5` apart.
+    func nudge() {
+        nudged.store(true, ordering: .relaxed)
+    }
+
     func run() async throws {
+        let minimumSpacing = timing.interval / 5
+        var last = ContinuousClock.now
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.timing.interval) }
+            // Wait for the interval, or a nudge, checking every `minimumSpacing`.
+            repeat {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: minimumSpacing) }
+            } while !Task.isShuttingDownGracefully && ContinuousClock.now - last < timing.interval
+                && !nudged.exchange(false, ordering: .relaxed)
             guard !Task.isShuttingDownGracefully else { break }
+            last = ContinuousClock.now
             do {
                 try await refresh()
             } catch {
