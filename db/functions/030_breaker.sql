@@ -42,3 +42,6 @@ BEGIN
     PERFORM pg_notify('pacer_breaker', p_campaign_id::text || ':' || p_to_state || ':' || coalesce(p_instance_id, ''));
 END;
 $$;
+
+COMMENT ON COLUMN pacer.breaker_events.reason IS
+    'Why the state changed, as the pacing engine names it: tripped, cooldown_elapsed, probes_passed, budget_gone, day_rollover.';
