@@ -53,6 +53,15 @@ extension CampaignPacer {
         return transition
     }
 
+    /// Whether this instance's lease is the limit and runs low after `decision`: an allowed bid
+    /// left less than a quarter of the slice unused, or a bid was refused for want of slice while
+    /// the day's budget still has room. The server then refreshes the lease early.
+    public func leaseRunsLow(after decision: Decision) -> Bool {
+        guard ledger.ceiling < ledger.dayBudget else { return false }
+        if decision.allow { return ledger.available * 4 < ledger.ceiling - ledger.spent }
+        return decision.reason == .budgetExhausted && ledger.spent < ledger.dayBudget
+    }
+
     /// Forgets lapsed reservations a lease refresh has accounted for (see ``Ledger/lapsed``).
     public mutating func settleLapsed(_ amount: Micros) {
         ledger.settleLapsed(amount)

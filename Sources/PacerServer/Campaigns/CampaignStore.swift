@@ -87,12 +87,7 @@ final class CampaignStore: Sendable {
         let epochSeconds = now.timeIntervalSince1970
         let (decision, change, low) = slot.state.withLock { state -> (Decision, BreakerChange?, Bool) in
             let decision = state.pacer.decide(bid: bid, requestID: requestID, now: now, random: &state.random)
-            let ceiling = state.pacer.ledger.ceiling
-            let spent = state.pacer.ledger.spent
-            let dayBudget = state.pacer.ledger.dayBudget
-            let low = ceiling < dayBudget
-                && ((decision.allow && state.pacer.ledger.available * 4 < ceiling - spent)
-                    || (decision.reason == .budgetExhausted && spent < dayBudget))
+            let low = state.pacer.leaseRunsLow(after: decision)
             state.tally.add(decision, bid: bid, at: epochSeconds)
             if decision.reason != .unknownCampaign, decision.reason != .paused, decision.reason != .notRunning {
                 state.allowedTotal &+= bid
