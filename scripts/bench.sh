@@ -58,23 +58,23 @@ export PACER_BENCH_DIR="$root/scripts/bench"
 results="$work/results.txt"
 : > "$results"
 
-# scenario NAME LUA IDS [BATCH]: runs wrk $runs times; appends "NAME rps p50 p99 p999 errors" per run.
+# scenario NAME LUA IDS [BATCH] [PATH]: runs wrk $runs times; appends "NAME rps p50 p99 p999 errors" per run.
 scenario() {
-    local name="$1" lua="$2" ids="$3" batch="${4:-1}"
+    local name="$1" lua="$2" ids="$3" batch="${4:-1}" path="${5:-/v1/decide}"
     for run in $(seq 1 "$runs"); do
         local line
-        line="$(PACER_BENCH_IDS="$work/$ids" PACER_BENCH_BATCH="$batch" \
+        line="$(PACER_BENCH_IDS="$work/$ids" PACER_BENCH_BATCH="$batch" PACER_BENCH_PATH="$path" \
             wrk -t"$threads" -c"$connections" -d"${seconds}s" -s "scripts/bench/$lua" "$url" | grep '^RESULT' || true)"
         echo "bench: $name run $run: ${line:-no result}" >&2
         [[ -n "$line" ]] && echo "$name $batch ${line#RESULT }" >> "$results"
     done
 }
 
-scenario noop noop.lua ids-1000.txt
+scenario noop decide.lua ids-1000.txt 1 /v1/noop
 scenario decide-1000 decide.lua ids-1000.txt
 scenario decide-1 decide.lua ids-1.txt
-scenario direct-1000 decide-direct.lua ids-1000.txt
-scenario direct-1 decide-direct.lua ids-1.txt
+scenario direct-1000 decide.lua ids-1000.txt 1 /v1/decide/direct
+scenario direct-1 decide.lua ids-1.txt 1 /v1/decide/direct
 scenario decide-batch50 decide-batch.lua ids-1000.txt 50
 scenario spend-single spend.lua ids-1000.txt 1
 scenario spend-batch50 spend.lua ids-1000.txt 50

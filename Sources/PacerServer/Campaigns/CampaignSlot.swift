@@ -12,12 +12,9 @@ final class CampaignSlot: Sendable {
         var pacer: CampaignPacer
         var random: Xoshiro256StarStar
         var tally = DecisionTally()
-        /// Spend applied to this instance's ledger so far (monotonic), to tell what a lease
-        /// refresh's snapshot of spend_daily cannot have seen yet.
-        var spendApplied: Micros = 0
         /// Amount of all bids this instance was asked to decide (monotonic), to size its lease
         /// from its demand.
-        var allowedTotal: Micros = 0
+        var demandTotal: Micros = 0
         /// The largest bid seen recently: a slice smaller than one bid is of no use.
         var largestBid: Micros = 0
     }

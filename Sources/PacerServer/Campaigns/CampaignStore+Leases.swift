@@ -6,8 +6,8 @@ import PostgresClient
 struct LeaseSample: Sendable {
     var campaignID: UUID
     var reserved: Micros
-    var spendApplied: Micros
-    var allowedTotal: Micros
+    /// Amount of all bids decided so far (monotonic): the lease is sized from its rate.
+    var demandTotal: Micros
     var largestBid: Micros
     var dayBudget: Micros
     var spentToday: Micros
@@ -35,8 +35,8 @@ extension CampaignStore {
                 guard state.record.config.status != .archived else { return nil }
                 let status = state.pacer.status(at: now)
                 return LeaseSample(
-                    campaignID: slot.id, reserved: status.reserved, spendApplied: state.spendApplied,
-                    allowedTotal: state.allowedTotal, largestBid: state.largestBid, dayBudget: status.dayBudget, spentToday: status.spentToday,
+                    campaignID: slot.id, reserved: status.reserved,
+                    demandTotal: state.demandTotal, largestBid: state.largestBid, dayBudget: status.dayBudget, spentToday: status.spentToday,
                     active: state.record.config.status == .active)
             }
         }

@@ -90,7 +90,7 @@ final class CampaignStore: Sendable {
             let low = state.pacer.leaseRunsLow(after: decision)
             state.tally.add(decision, bid: bid, at: epochSeconds)
             if decision.reason != .unknownCampaign, decision.reason != .paused, decision.reason != .notRunning {
-                state.allowedTotal &+= bid
+                state.demandTotal &+= bid
                 state.largestBid = max(bid, state.largestBid - state.largestBid / 64)
             }
             return (decision, decision.transition.map { Self.change($0, state: state) }, low)
@@ -106,7 +106,6 @@ final class CampaignStore: Sendable {
     func recordSpend(campaignID: UUID, amount: Micros, requestID: String?, observed: (day: PostgresDate, spent: Micros)? = nil, now: Date) {
         guard let slot = slot(campaignID) else { return }
         let change = slot.state.withLock { state -> BreakerChange? in
-            state.spendApplied &+= amount
             let before = state.pacer.status(at: now)
             var transition = state.pacer.recordSpend(amount, requestID: requestID, now: now)
             if let observed, before.day.year == observed.day.year, before.day.month == observed.day.month,

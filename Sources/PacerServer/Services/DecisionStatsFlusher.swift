@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import PostgresClient
 import ServiceLifecycle
+import Synchronization
 
 /// Write-behind of decision counts: every `interval` one `pacer.add_decision_stats` call carries
 /// every campaign-minute counted since the last flush — never a write per request. Counts of a
@@ -64,5 +65,3 @@ final class DecisionStatsFlusher: Service, Sendable {
         }
     }
 }
-
-import Synchronization

@@ -24,7 +24,7 @@ final class LeaseKeeper: Service, Sendable {
     }
 
     private struct Rate {
-        var allowedTotal: Micros
+        var demandTotal: Micros
         var at: Date
         var perSecond: Double
     }
@@ -111,10 +111,10 @@ final class LeaseKeeper: Service, Sendable {
                 let previous = state.rates[sample.campaignID]
                 var rate = previous?.perSecond ?? 0
                 if let previous, now > previous.at {
-                    let observed = Double(sample.allowedTotal - previous.allowedTotal) / now.timeIntervalSince(previous.at)
+                    let observed = Double(sample.demandTotal - previous.demandTotal) / now.timeIntervalSince(previous.at)
                     rate = 0.5 * rate + 0.5 * observed
                 }
-                state.rates[sample.campaignID] = Rate(allowedTotal: sample.allowedTotal, at: now, perSecond: rate)
+                state.rates[sample.campaignID] = Rate(demandTotal: sample.demandTotal, at: now, perSecond: rate)
                 guard sample.active else { return sample.reserved }
                 let remaining = max(0, sample.dayBudget - sample.spentToday)
                 // A lone instance takes what is left; among several, an idle one keeps a quarter

@@ -18,7 +18,6 @@ final class SpendCommitter: Service, Sendable {
 
     private struct Queue {
         var waiting: [Waiting] = []
-        var eventCount = 0
         var closed = false
     }
 
@@ -58,7 +57,6 @@ final class SpendCommitter: Service, Sendable {
             let accepted = queue.withLock { queue -> Bool in
                 guard !queue.closed else { return false }
                 queue.waiting.append(Waiting(events: events, continuation: continuation))
-                queue.eventCount += events.count
                 return true
             }
             if accepted {
@@ -102,7 +100,6 @@ final class SpendCommitter: Service, Sendable {
                 taken.append(queue.waiting.removeFirst())
                 count += next.events.count
             }
-            queue.eventCount -= count
             return taken
         }
     }
