@@ -6,6 +6,7 @@ import Migrations
 import PostgresClient
 import PacingEngine
 import Prometheus
+import ServiceLifecycle
 
 /// The Pacer server: bid decisions from memory, durable spend, PostgreSQL write-behind.
 @main
@@ -16,9 +17,15 @@ struct App {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         do {
+            // A connection attempt to an unreachable PostgreSQL gives up after 3 s unless set otherwise.
+            setenv("PGCONNECT_TIMEOUT", "3", 0)
             let configuration = try ServerConfiguration.fromEnvironment()
             let app = try await buildApplication(configuration, logger: logger, metrics: registry)
-            try await app.runService()
+            // SIGTERM drains: the HTTP server stops accepting and finishes its requests, then
+            // spend is committed (or journaled), counters flushed and leases returned, in order.
+            var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            group.maximumGracefulShutdownDuration = configuration.drainTimeout
+            try await ServiceGroup(configuration: group).run()
         } catch {
             logger.critical("PacerServer cannot start: \(error)")
             exit(1)
@@ -54,9 +61,27 @@ func buildApplication(
             description: "the database schema is not current (\(status.summary)); run `Migrator up --database-url …` (or `swift run Migrator up`) first")
     }
 
+    // Spend journaled during an earlier outage (and not replayed because the server stopped or was
+    // killed) is recorded before the campaigns are loaded, so their spend includes it.
+    let journal: SpendJournal
+    do {
+        journal = try SpendJournal(directory: configuration.journalDirectory, logger: logger)
+        if journal.pendingEvents > 0 {
+            logger.info("replaying the spend journal left by an earlier run", metadata: ["journal.pending_events": "\(journal.pendingEvents)"])
+        }
+        try await journal.replay(into: pool, instanceID: configuration.instanceID)
+    } catch {
+        await pool.close()
+        throw StartupError(description: "spend journal: \(error)")
+    }
+    let health = DatabaseHealth(
+        pool: pool, journal: journal, clock: clock, instanceID: configuration.instanceID,
+        timing: .init(probeInterval: configuration.probeInterval, probeTimeout: configuration.probeTimeout), logger: logger)
+
     let breakerRecorder = BreakerRecorder(pool: pool, instanceID: configuration.instanceID, logger: logger)
     var settings = PacerSettings.default
     settings.reservationLifetime = configuration.reservationLifetime
+    settings.latencyLimit = configuration.shedLatency
     let store = CampaignStore(seed: configuration.randomSeed, settings: settings, onBreakerChange: { breakerRecorder.submit($0) })
     let repository = CampaignRepository(pool: pool)
     let loaded = try await loadCampaigns(into: store, repository: repository, now: clock.now())
@@ -72,12 +97,18 @@ func buildApplication(
     logger.info("campaigns loaded and leased", metadata: ["campaigns.count": "\(loaded)"])
 
     let committer = SpendCommitter(
-        pool: pool, store: store, clock: clock, instanceID: configuration.instanceID, logger: logger)
+        pool: pool, store: store, clock: clock, instanceID: configuration.instanceID, logger: logger,
+        journal: journal, health: health, commitTimeout: configuration.spendCommitTimeout)
+    health.onRecovery {
+        committer.journalReplayed()
+        keeper.nudge()
+    }
+    let load = LoadMonitor(store: store)
     let flusher = DecisionStatsFlusher(
         store: store, pool: pool, instanceID: configuration.instanceID, interval: configuration.flushInterval, logger: logger)
 
     let router = Router()
-    HealthController(pool: pool, schema: schema, logger: logger).addRoutes(to: router)
+    HealthController(pool: pool, schema: schema, health: health, journal: journal, logger: logger).addRoutes(to: router)
     if let metrics {
         router.get("/metrics") { _, _ in
             var buffer: [UInt8] = []
@@ -88,7 +119,7 @@ func buildApplication(
     }
     let api = router.group("/v1").add(middleware: BearerAuthMiddleware(adminToken: configuration.adminToken))
     let limit = configuration.maxBodyBytes
-    DecisionController(store: store, pool: pool, clock: clock, bodyLimit: limit).addRoutes(to: api)
+    DecisionController(store: store, pool: pool, clock: clock, bodyLimit: limit, load: load).addRoutes(to: api)
     SpendController(committer: committer, clock: clock, bodyLimit: limit, logger: logger).addRoutes(to: api)
     CampaignController(repository: repository, store: store, keeper: keeper, clock: clock, bodyLimit: limit, logger: logger).addRoutes(to: api)
     InstanceController(pool: pool, clock: clock).addRoutes(to: api)
@@ -112,9 +143,11 @@ func buildApplication(
         },
         logger: logger)
     // Started in this order, stopped in reverse: the HTTP server stops first, then spend is
-    // committed, counters flushed, breaker transitions written, and the pool closed last.
+    // committed (or journaled), counters flushed, leases returned, breaker transitions written,
+    // the journal replayed if the database is there and closed, and the pool closed last.
     app.addServices(
         DatabaseService(pool: pool, logger: logger),
+        health,
         breakerRecorder,
         keeper,
         CampaignSync(
@@ -123,6 +156,7 @@ func buildApplication(
         flusher,
         committer,
         PacerTicker(store: store, clock: clock, interval: .seconds(1)),
+        load,
         PartitionMaintainer(pool: pool, clock: clock, logger: logger))
     return app
 }

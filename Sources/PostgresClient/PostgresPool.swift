@@ -183,4 +183,20 @@ public final class PostgresPool: Sendable {
         }
         for connection in idle { await connection.close() }
     }
+
+    /// Closes every idle connection, e.g. after the server went away: they are all broken then,
+    /// and the next caller should open a fresh one rather than find out by failing.
+    public func discardIdle() async {
+        let (idle, woken) = state.withLock { state in
+            let idle = state.idle
+            state.idle = []
+            state.open -= idle.count
+            let woken = Array(state.waiters.prefix(idle.count))
+            state.waiters.removeFirst(woken.count)
+            return (idle, woken)
+        }
+        // Each woken waiter opens a connection of its own in the freed slot.
+        for waiter in woken { waiter.continuation.resume(returning: nil) }
+        for connection in idle { await connection.close() }
+    }
 }

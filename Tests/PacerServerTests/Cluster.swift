@@ -28,6 +28,7 @@ final class Cluster: Sendable {
     /// Posts JSON to instance `index`; returns the status and the decoded object.
     func post(_ index: Int, _ path: String, _ body: String) async throws -> (Int, [String: Any]) {
         var request = URLRequest(url: urls[index].appendingPathComponent(path))
+        request.timeoutInterval = 10
         request.httpMethod = "POST"
         request.httpBody = Data(body.utf8)
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")

@@ -24,6 +24,9 @@ func testConfiguration(_ database: TestDatabase) -> ServerConfiguration {
     configuration.port = 0
     configuration.dbDirectory = TestDatabase.dbDirectory
     configuration.poolSize = 4
+    // A journal folder of its own: a folder is locked by one server at a time.
+    configuration.journalDirectory = FileManager.default.temporaryDirectory
+        .appendingPathComponent("pacer-test-journal-\(UUID().uuidString)").path
     return configuration
 }
 

@@ -8,6 +8,8 @@ public final class ServerProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var output = ""
     private var waiters: [(marker: String, continuation: CheckedContinuation<String, any Error>)] = []
+    /// The spend journal folder made for this process (when the environment names none), removed at the end.
+    private let ownJournal: String?
 
     /// The build folder holding this package's executables (next to the test bundle).
     public static var buildDirectory: URL {
@@ -15,9 +17,23 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// Starts `executable` from the build folder with `environment` added to the current one.
-    public init(executable: String = "PacerServer", arguments: [String] = [], environment: [String: String]) throws {
-        process.executableURL = Self.buildDirectory.appendingPathComponent(executable)
+    public convenience init(executable: String = "PacerServer", arguments: [String] = [], environment: [String: String]) throws {
+        try self.init(executableURL: Self.buildDirectory.appendingPathComponent(executable), arguments: arguments, environment: environment)
+    }
+
+    /// Starts the program at `executableURL` with `environment` added to the current one.
+    public init(executableURL: URL, arguments: [String] = [], environment: [String: String]) throws {
+        process.executableURL = executableURL
         process.arguments = arguments
+        var environment = environment
+        if environment["PACER_JOURNAL_DIR"] == nil {
+            // Each server journals into a folder of its own: a folder is locked by one server at a time.
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pacer-journal-\(UUID().uuidString)").path
+            environment["PACER_JOURNAL_DIR"] = folder
+            ownJournal = folder
+        } else {
+            ownJournal = nil
+        }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.currentDirectoryURL = URL(fileURLWithPath: TestDatabase.dbDirectory).deletingLastPathComponent()
         let pipe = Pipe()
@@ -85,5 +101,6 @@ public final class ServerProcess: @unchecked Sendable {
 
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if let ownJournal { try? FileManager.default.removeItem(atPath: ownJournal) }
     }
 }

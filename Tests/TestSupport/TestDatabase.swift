@@ -28,9 +28,9 @@ public struct TestDatabase: Sendable {
             .deletingLastPathComponent().appendingPathComponent("db").path
     }
 
-    /// Creates an empty database.
-    public static func create(prefix: String = "pacer_test") throws -> TestDatabase {
-        let adminURL = try clusterURL()
+    /// Creates an empty database on the cluster of `DATABASE_URL`, or of `cluster` when given.
+    public static func create(prefix: String = "pacer_test", cluster: String? = nil) throws -> TestDatabase {
+        let adminURL = try cluster ?? clusterURL()
         let name = "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())_\(UInt32.random(in: 0...UInt32.max))"
         let admin = try BlockingConnection(adminURL)
         try admin.execute(unsafeSQL: "CREATE DATABASE \(BlockingConnection.quoteIdentifier(name)) TEMPLATE template0")

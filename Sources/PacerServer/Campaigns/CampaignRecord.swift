@@ -17,6 +17,14 @@ struct CampaignRecord: Sendable {
         breaker_recovery_throttle, breaker_override, created_at, updated_at, version
         """
 
+    init(config: CampaignConfig, createdAt: Date, updatedAt: Date, version: Int64 = 1, breakerOverride: BreakerOverride = .none) {
+        self.config = config
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.version = version
+        self.breakerOverride = breakerOverride
+    }
+
     init(row: Row) throws {
         let startDate: PostgresDate? = try row[7]
         let endDate: PostgresDate? = try row[8]

@@ -131,6 +131,16 @@ final class CampaignStore: Sendable {
         }
     }
 
+    /// Hands the load signal (recent decision latency, seconds) to every ADAPTIVE campaign.
+    func setLoadSignal(_ seconds: Double) {
+        for slot in allSlots {
+            slot.state.withLock { state in
+                guard state.record.config.pacing == .adaptive, state.pacer.loadSignal != seconds else { return }
+                state.pacer.loadSignal = seconds
+            }
+        }
+    }
+
     /// A snapshot for budget status.
     func status(_ id: UUID, now: Date) -> (PacerStatus, CampaignRecord)? {
         slot(id)?.state.withLock { ($0.pacer.status(at: now), $0.record) }

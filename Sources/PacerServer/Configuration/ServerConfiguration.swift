@@ -37,6 +37,18 @@ struct ServerConfiguration: Sendable {
     /// `PACER_ADVERTISE_URL` (default none): this instance's URL as listed by `GET /v1/instances`.
     var advertiseURL: String?
 
+    /// `PACER_DB_PROBE_INTERVAL_MS` (default 1000): how often PostgreSQL is probed while reachable.
+    var probeInterval: Duration = .seconds(1)
+    /// `PACER_DB_PROBE_TIMEOUT_MS` (default 2000): a probe without an answer this long means unreachable.
+    var probeTimeout: Duration = .seconds(2)
+    /// `PACER_SPEND_COMMIT_TIMEOUT_MS` (default 5000): a spend commit without an answer this long is
+    /// journaled instead (and PostgreSQL considered unreachable until a probe answers).
+    var spendCommitTimeout: Duration = .seconds(5)
+    /// `PACER_SHED_LATENCY_MS` (default 5): decision latency above which ADAPTIVE campaigns shed load.
+    var shedLatency: Double = 0.005
+    /// `PACER_DRAIN_SECONDS` (default 25): the longest a graceful shutdown (SIGTERM) may take.
+    var drainTimeout: Duration = .seconds(25)
+
     /// A configuration error, naming the variable.
     struct Invalid: Error, CustomStringConvertible {
         var description: String
@@ -107,7 +119,32 @@ struct ServerConfiguration: Sendable {
             configuration.reservationLifetime = seconds
         }
         if let url = environment["PACER_ADVERTISE_URL"], !url.isEmpty { configuration.advertiseURL = url }
+        if let value = try milliseconds(environment, "PACER_DB_PROBE_INTERVAL_MS", in: 50...60_000) { configuration.probeInterval = value }
+        if let value = try milliseconds(environment, "PACER_DB_PROBE_TIMEOUT_MS", in: 50...60_000) { configuration.probeTimeout = value }
+        if let value = try milliseconds(environment, "PACER_SPEND_COMMIT_TIMEOUT_MS", in: 50...600_000) {
+            configuration.spendCommitTimeout = value
+        }
+        if let text = environment["PACER_SHED_LATENCY_MS"], !text.isEmpty {
+            guard let milliseconds = Double(text), milliseconds > 0, milliseconds <= 10_000 else {
+                throw Invalid(description: "PACER_SHED_LATENCY_MS must be a number of milliseconds above 0 and at most 10000, got \(text.debugDescription)")
+            }
+            configuration.shedLatency = milliseconds / 1000
+        }
+        if let text = environment["PACER_DRAIN_SECONDS"], !text.isEmpty {
+            guard let seconds = Int(text), (1...3600).contains(seconds) else {
+                throw Invalid(description: "PACER_DRAIN_SECONDS must be between 1 and 3600, got \(text.debugDescription)")
+            }
+            configuration.drainTimeout = .seconds(seconds)
+        }
         return configuration
+    }
+
+    private static func milliseconds(_ environment: [String: String], _ name: String, in range: ClosedRange<Int>) throws -> Duration? {
+        guard let text = environment[name], !text.isEmpty else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw Invalid(description: "\(name) must be between \(range.lowerBound) and \(range.upperBound), got \(text.debugDescription)")
+        }
+        return .milliseconds(value)
     }
 
     static var defaultInstanceID: String {

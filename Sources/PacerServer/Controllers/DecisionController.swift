@@ -11,6 +11,7 @@ struct DecisionController: Sendable {
     let pool: PostgresPool
     let clock: any PacerClock
     let bodyLimit: Int
+    var load: LoadMonitor? = nil
     let latency = Metrics.Timer(label: "pacer_decision_latency_seconds", preferredDisplayUnit: .seconds)
 
     func addRoutes(to group: RouterGroup<some RequestContext>) {
@@ -48,6 +49,7 @@ struct DecisionController: Sendable {
     }
 
     func decide(_ request: Request) async throws -> Response {
+        let entered = ContinuousClock.now
         let body = try await RequestBody.collect(request, limit: bodyLimit)
         let started = ContinuousClock.now
         let (requests, batch) = try body.withUnsafeReadableBytes { raw in
@@ -73,7 +75,10 @@ struct DecisionController: Sendable {
             json.endArray()
             json.endObject()
         }
-        latency.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
+        let finished = ContinuousClock.now
+        latency.recordNanoseconds(Int64((finished - started) / .nanoseconds(1)))
+        // The load signal includes reading the body: it grows when the server falls behind.
+        load?.record(nanoseconds: Int64((finished - entered) / .nanoseconds(1)))
         return Response(
             status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
     }

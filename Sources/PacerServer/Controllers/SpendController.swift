@@ -4,7 +4,9 @@ import Logging
 import NIOCore
 import PostgresClient
 
-/// `POST /v1/spend`: win notices, idempotent by event id. A 200 means committed in PostgreSQL.
+/// `POST /v1/spend`: win notices, idempotent by event id. A 200 means committed in PostgreSQL; a
+/// 202 (`journaled: true`) means on disk in the spend journal while PostgreSQL is unreachable, to
+/// be recorded exactly once when it is back.
 struct SpendController: Sendable {
     let committer: SpendCommitter
     let clock: any PacerClock
@@ -21,7 +23,9 @@ struct SpendController: Sendable {
         let outcomes: [SpendOutcome]
         do {
             outcomes = try await committer.record(events)
-        } catch let error as PostgresError {
+        } catch let problem as Problem {
+            throw problem
+        } catch {
             logger.error("spend not recorded", metadata: ["db.error": "\(error)"])
             throw Problem.databaseUnavailable
         }
@@ -39,6 +43,7 @@ struct SpendController: Sendable {
             json.key("event_id"); json.string(event.eventID)
             json.key("recorded"); json.bool(outcome == .recorded)
             json.key("duplicate"); json.bool(outcome == .duplicate)
+            json.key("journaled"); json.bool(outcome == .journaled)
             if outcome == .unknownCampaign { json.key("error"); json.string("unknown_campaign") }
             json.endObject()
         }
@@ -46,6 +51,7 @@ struct SpendController: Sendable {
             json.endArray()
             json.endObject()
         }
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+        let journaled = outcomes.contains(.journaled)
+        return Response(status: journaled ? .accepted : .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
     }
 }

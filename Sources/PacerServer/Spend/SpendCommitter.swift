@@ -10,6 +10,11 @@ import Synchronization
 /// next one and share its transaction, a single call of `pacer.record_spend`. A caller's events
 /// are answered only after their transaction committed, and after the in-memory ledger learned
 /// of them.
+///
+/// While PostgreSQL is unreachable (``DatabaseHealth``), events go to the spend journal instead,
+/// and are answered once they are on disk there (outcome `journaled`); a commit that fails for
+/// want of the database, or gets no answer within `commitTimeout`, is journaled the same way.
+/// Replay later records them exactly once, by event id.
 final class SpendCommitter: Service, Sendable {
     private struct Waiting {
         var events: [SpendEvent]
@@ -29,17 +34,28 @@ final class SpendCommitter: Service, Sendable {
     private let clock: any PacerClock
     private let instanceID: String
     private let logger: Logger
+    private let journal: SpendJournal?
+    private let health: DatabaseHealth?
+    /// Campaign and event ids journaled since the last recovery: a repeat is a duplicate.
+    private let journaledIDs = Mutex<Set<String>>([])
+    /// A commit without an answer this long is journaled instead.
+    let commitTimeout: Duration
     /// Commits run at most this many at once (each on its own connection).
     let concurrency: Int
     /// Most events in one transaction.
     let maxEventsPerCommit: Int
     private let commitEvents = Recorder(label: "pacer_spend_commit_events", aggregate: true)
     private let commitDuration = Metrics.Timer(label: "pacer_spend_commit_seconds", preferredDisplayUnit: .seconds)
+    private let journaledEvents = Counter(label: "pacer_spend_events_journaled_total")
 
     init(
         pool: PostgresPool, store: CampaignStore, clock: any PacerClock, instanceID: String, logger: Logger,
+        journal: SpendJournal? = nil, health: DatabaseHealth? = nil, commitTimeout: Duration = .seconds(5),
         concurrency: Int = 2, maxEventsPerCommit: Int = 5000
     ) {
+        self.journal = journal
+        self.health = health
+        self.commitTimeout = commitTimeout
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.pool = pool
         self.store = store
@@ -106,11 +122,18 @@ final class SpendCommitter: Service, Sendable {
 
     private func commit(_ batch: [Waiting]) async {
         let events = batch.flatMap(\.events)
+        if journal != nil, let health, health.isDegraded {
+            await journalAll(batch, events: events)
+            return
+        }
         let started = ContinuousClock.now
         let instanceID = self.instanceID
+        let pool = self.pool
         do {
-            let results = try await pool.run { connection in
-                try Self.recordSpend(events, instanceID: instanceID, on: connection)
+            let results = try await withDeadline(commitTimeout) {
+                try await pool.run { connection in
+                    try Self.recordSpend(events, instanceID: instanceID, on: connection)
+                }
             }
             let outcomes = results.map(\.outcome)
             commitDuration.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
@@ -126,9 +149,61 @@ final class SpendCommitter: Service, Sendable {
                 offset += waiting.events.count
             }
         } catch {
+            if journal != nil, DatabaseHealth.isUnavailable(error) {
+                // The commit may or may not have happened: replay will tell, by event id.
+                health?.reportFailure(error)
+                logger.warning("spend commit failed for want of the database; journaling", metadata: ["spend.events": "\(events.count)", "db.error": "\(error)"])
+                await journalAll(batch, events: events)
+                return
+            }
             logger.error("spend commit failed", metadata: ["spend.events": "\(events.count)", "db.error": "\(error)"])
             for waiting in batch { waiting.continuation.resume(throwing: error) }
         }
+    }
+
+    /// Appends `events` to the journal and answers their callers once they are on disk. An event
+    /// journaled before (since the last recovery) is answered as a duplicate and not appended.
+    private func journalAll(_ batch: [Waiting], events: [SpendEvent]) async {
+        guard let journal else { return }
+        var outcomes: [SpendOutcome] = []
+        var fresh: [SpendEvent] = []
+        var freshKeys: [String] = []
+        journaledIDs.withLock { seen in
+            for event in events {
+                let key = event.campaignID.uuidString + "/" + event.eventID
+                if seen.insert(key).inserted {
+                    outcomes.append(.journaled)
+                    fresh.append(event)
+                    freshKeys.append(key)
+                } else {
+                    outcomes.append(.duplicate)
+                }
+            }
+        }
+        do {
+            try await journal.append(fresh)
+        } catch {
+            journaledIDs.withLock { seen in for key in freshKeys { seen.remove(key) } }
+            logger.critical("spend neither committed nor journaled; answered 503", metadata: ["spend.events": "\(events.count)", "error": "\(error)"])
+            for waiting in batch { waiting.continuation.resume(throwing: Problem.databaseUnavailable) }
+            return
+        }
+        journaledEvents.increment(by: fresh.count)
+        let now = clock.now()
+        for event in fresh {
+            store.recordSpend(campaignID: event.campaignID, amount: event.spend, requestID: event.requestID, now: now)
+        }
+        var offset = 0
+        for waiting in batch {
+            waiting.continuation.resume(returning: Array(outcomes[offset..<(offset + waiting.events.count)]))
+            offset += waiting.events.count
+        }
+    }
+
+    /// Forgets which events were journaled: after a replay they are in PostgreSQL, which
+    /// recognises repeats by itself.
+    func journalReplayed() {
+        journaledIDs.withLock { $0.removeAll() }
     }
 
     /// One call of `pacer.record_spend` for `events`; the outcomes in input order.

@@ -87,6 +87,8 @@ enum SpendOutcome: String, Sendable {
     case recorded
     case duplicate
     case unknownCampaign = "unknown_campaign"
+    /// Appended to the spend journal while PostgreSQL is unreachable; recorded at replay.
+    case journaled
 }
 
 /// A spend event's outcome with the campaign's spend for its day right after the commit.
