@@ -46,6 +46,14 @@ final class Cluster: Sendable {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, object)
     }
 
+    /// GETs `path` from instance `index` as text (e.g. `/metrics`).
+    func text(_ index: Int, _ path: String) async throws -> (Int, String) {
+        var request = URLRequest(url: urls[index].appendingPathComponent(path))
+        request.setValue("Bearer \(Self.token)", forHTTPHeaderField: "Authorization")
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
     func put(_ index: Int, _ path: String, _ body: String) async throws -> Int {
         var request = URLRequest(url: urls[index].appendingPathComponent(path))
         request.httpMethod = "PUT"

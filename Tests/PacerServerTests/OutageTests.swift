@@ -32,6 +32,8 @@ import Testing
         let (status, readiness) = try await cluster.get(0, "readyz")
         #expect(status == 503)
         #expect(readiness["mode"] as? String == "degraded")
+        let (_, metrics) = try await cluster.text(0, "metrics")
+        #expect(metrics.contains("pacer_database_up 0"))
         try await postgres.restart()
         load.setOutage(false)
         try await load.waitUntil("the journal replayed") { _ in
@@ -42,6 +44,14 @@ import Testing
         try await load.waitUntil("200 more events recorded after recovery") { $0.recorded >= afterRecovery + 200 }
         load.stop()
         await workers.value
+        let (_, recovered) = try await cluster.text(0, "metrics")
+        #expect(recovered.contains("pacer_database_up 1"))
+        // The LISTEN connection is back: a change made in PostgreSQL reaches the server.
+        let connection = try BlockingConnection(database.url)
+        try connection.query("UPDATE pacer.campaigns SET status = 'paused', version = version + 1 WHERE id = $1::uuid", [campaign])
+        try await load.waitUntil("the pause to arrive through NOTIFY") { _ in
+            try await cluster.decide(0, campaign: campaign, bidCents: "0.1", requestID: "after").1 == "paused"
+        }
         await cluster.stopAll()
 
         let tally = load.tally
