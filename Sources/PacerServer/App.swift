@@ -90,7 +90,7 @@ func buildApplication(
         timing: .init(
             interval: configuration.leaseInterval, validity: configuration.leaseValidity,
             reservationLifetime: configuration.reservationLifetime),
-        logger: logger)
+        logger: logger, health: health)
     store.onLeaseLow { keeper.nudge() }
     // The first grant happens before the first request: until then nothing may be committed.
     try await keeper.refresh()

@@ -47,7 +47,9 @@ struct CampaignSync: Service {
                     }
                 }
             } catch {
-                logger.warning("campaign listener lost its connection; reconnecting", metadata: ["db.error": "\(error)"])
+                // Once per outage at warning level; the retries that follow at debug level.
+                let level: Logger.Level = backoff == .milliseconds(100) ? .warning : .debug
+                logger.log(level: level, "campaign listener lost its connection; reconnecting", metadata: ["db.error": "\(error)"])
             }
             guard !Task.isShuttingDownGracefully else { return }
             let delay = backoff

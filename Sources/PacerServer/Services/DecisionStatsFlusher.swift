@@ -59,7 +59,10 @@ final class DecisionStatsFlusher: Service, Sendable {
             flushDuration.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
             return rows.count
         } catch {
-            logger.warning("decision stats flush failed; keeping the counts for the next one", metadata: ["db.error": "\(error)"])
+            let first = carried.withLock { $0.isEmpty }
+            logger.log(
+                level: first ? .warning : .debug, "decision stats flush failed; keeping the counts for the next one",
+                metadata: ["db.error": "\(error)"])
             carried.withLock { $0 += pending }
             return 0
         }

@@ -43,12 +43,18 @@ final class LeaseKeeper: Service, Sendable {
     let address: String?
     let timing: Timing
     let logger: Logger
+    /// Told of failed refreshes; while it reports an outage, failures are logged at debug level.
+    let health: DatabaseHealth?
     private let state = Mutex(State())
     private let nudged = Atomic<Bool>(false)
     private let refreshDuration = Metrics.Timer(label: "pacer_lease_refresh_seconds", preferredDisplayUnit: .seconds)
     private let refreshFailures = Counter(label: "pacer_lease_refresh_failures_total")
 
-    init(pool: PostgresPool, store: CampaignStore, clock: any PacerClock, instanceID: String, address: String?, timing: Timing, logger: Logger) {
+    init(
+        pool: PostgresPool, store: CampaignStore, clock: any PacerClock, instanceID: String, address: String?, timing: Timing, logger: Logger,
+        health: DatabaseHealth? = nil
+    ) {
+        self.health = health
         self.pool = pool
         self.store = store
         self.clock = clock
@@ -91,9 +97,12 @@ final class LeaseKeeper: Service, Sendable {
                     }
                     return false
                 }
+                health?.reportFailure(error)
                 if expired {
                     store.freezeLeases(now: now)
                     logger.error("leases could not be renewed; no new spend is committed until they are", metadata: ["db.error": "\(error)"])
+                } else if health?.isDegraded == true {
+                    logger.debug("lease refresh failed", metadata: ["db.error": "\(error)"])
                 } else {
                     logger.warning("lease refresh failed", metadata: ["db.error": "\(error)"])
                 }
