@@ -3,6 +3,11 @@ import Foundation
 import FoundationNetworking
 #endif
 import TestSupport
+import Testing
+
+/// The suites that run whole server processes (and PostgreSQL clusters of their own) under load,
+/// one test at a time: run side by side on a small machine they would measure each other.
+@Suite(.serialized) struct ServerProcessSuites {}
 
 /// Several PacerServer processes on one database, and a small HTTP client for them.
 final class Cluster: Sendable {

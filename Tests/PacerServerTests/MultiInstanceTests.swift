@@ -5,6 +5,7 @@ import Testing
 
 /// Three server processes on one PostgreSQL (SPEC section 4). Figures are printed for the record;
 /// the assertions are about money, not speed.
+extension ServerProcessSuites {
 @Suite(.serialized) struct MultiInstanceTests {
     static let environment = [
         "PACER_LEASE_INTERVAL_MS": "200", "PACER_LEASE_VALIDITY_MS": "1000", "PACER_RESERVATION_SECONDS": "2",
@@ -204,4 +205,5 @@ import Testing
         print("change missed during a listener outage applied after \(ContinuousClock.now - started)")
         await cluster.stopAll()
     }
+}
 }

@@ -8,6 +8,7 @@ import Testing
 /// PostgreSQL outages, SIGKILL and SIGTERM against real server processes (SPEC section 5). Each
 /// outage test has a PostgreSQL cluster of its own, since it stops it. Figures are printed for the
 /// record; the assertions are about what was acknowledged and what PostgreSQL holds.
+extension ServerProcessSuites {
 @Suite(.serialized) struct OutageTests {
     static let environment = [
         "PACER_DB_PROBE_INTERVAL_MS": "200", "PACER_DB_PROBE_TIMEOUT_MS": "1000", "PACER_LEASE_INTERVAL_MS": "200",
@@ -176,6 +177,7 @@ import Testing
         #expect(try connection.query("SELECT count(*)::bigint FROM pacer.spend_event_ids WHERE campaign_id = $1::uuid", [campaign]).scalar(Int64.self)
             == totals.decode(Int64.self, at: 0))
     }
+}
 }
 
 func migratedDatabase(cluster: String) throws -> TestDatabase {
