@@ -164,7 +164,10 @@ final class SpendCommitter: Service, Sendable {
     /// Appends `events` to the journal and answers their callers once they are on disk. An event
     /// journaled before (since the last recovery) is answered as a duplicate and not appended.
     private func journalAll(_ batch: [Waiting], events: [SpendEvent]) async {
-        guard let journal else { return }
+        guard let journal else {
+            for waiting in batch { waiting.continuation.resume(throwing: Problem.databaseUnavailable) }
+            return
+        }
         var outcomes: [SpendOutcome] = []
         var fresh: [SpendEvent] = []
         var freshKeys: [String] = []
