@@ -99,10 +99,7 @@ func buildApplication(
     let committer = SpendCommitter(
         pool: pool, store: store, clock: clock, instanceID: configuration.instanceID, logger: logger,
         journal: journal, health: health, commitTimeout: configuration.spendCommitTimeout)
-    health.onRecovery {
-        committer.journalReplayed()
-        keeper.nudge()
-    }
+    health.onRecovery { keeper.nudge() }
     let load = LoadMonitor(store: store)
     let flusher = DecisionStatsFlusher(
         store: store, pool: pool, instanceID: configuration.instanceID, interval: configuration.flushInterval, logger: logger)
