@@ -36,6 +36,8 @@ struct ServerConfiguration: Sendable {
     var reservationLifetime: Double = 30
     /// `PACER_ADVERTISE_URL` (default none): this instance's URL as listed by `GET /v1/instances`.
     var advertiseURL: String?
+    /// `PACER_CLICK_*`: click workers and delivery (see `ClickSettings`).
+    var clicks = ClickSettings()
 
     /// A configuration error, naming the variable.
     struct Invalid: Error, CustomStringConvertible {
@@ -107,6 +109,7 @@ struct ServerConfiguration: Sendable {
             configuration.reservationLifetime = seconds
         }
         if let url = environment["PACER_ADVERTISE_URL"], !url.isEmpty { configuration.advertiseURL = url }
+        configuration.clicks = try ClickSettings.fromEnvironment(environment)
         return configuration
     }
 
