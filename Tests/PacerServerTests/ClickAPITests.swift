@@ -70,7 +70,7 @@ import Testing
             #expect(lines == "1-10,11-20,21-25")
             let listed = try await client.getObject("/v1/datasets?campaign_id=\(campaign)")["datasets"] as? [[String: Any]] ?? []
             #expect(listed.count == 1)
-            let events = try await client.getObject("/v1/batches/\(batches[0]["id"] as? String ?? "")/events")["events"] as? [[String: Any]] ?? []
+            let events = try await client.getObject("/v1/batches/\(text(batches[0]["id"]))/events")["events"] as? [[String: Any]] ?? []
             #expect(events.first?["to_state"] as? String == "pending")
         }
     }
@@ -87,7 +87,8 @@ import Testing
             #expect(skipped.object["rows_rejected"] as? Int == 2)
             let errors = skipped.object["errors"] as? [[String: Any]] ?? []
             #expect(errors.map { $0["line"] as? Int ?? 0 } == [3, 5])
-            #expect((errors.first?["message"] as? String ?? "").contains("malformed JSON"))
+            let said = text(errors.first?["message"])
+            #expect(said.contains("malformed JSON"))
 
             let rejected = try await client.upload(file, campaign: campaign, partner: partner, onError: "reject")
             #expect(rejected.status == .unprocessableContent)

@@ -33,7 +33,7 @@ import Testing
                     url: sink.url, format: format, batchSize: 5, extra: #","headers":{"X-Api-Key":"k-\#(format)"}"#)
                 let (status, answer) = try await client.upload(clicks(23, prefix: format), campaign: campaign, partner: partner)
                 #expect(status == .created)
-                datasets.append(answer["id"] as? String ?? "")
+                datasets.append(text(answer["id"]))
                 expected.formUnion((1...23).map { "\(format)-\($0)" })
             }
             for dataset in datasets {
@@ -89,7 +89,7 @@ import Testing
             let last = try await Self.events(client, batch).last ?? [:]
             #expect(last["to_state"] as? String == "dead")
             #expect(last["http_status"] as? Int == 400)
-            #expect((last["worker"] as? String ?? "").hasPrefix(harness.configuration.instanceID))
+            #expect(text(last["worker"]).hasPrefix(harness.configuration.instanceID))
 
             sink.answer(fallback: .ok)
             #expect(try await client.send(.post, "/v1/batches/\(batch)/retry").status == .ok)
@@ -113,10 +113,12 @@ import Testing
             #expect((try await Self.finished(client, first)["batches"] as? [String: Int])?["dead"] == 1)
             #expect(failing.requests.count == 3)
             let events = try await Self.events(client, failing.requests[0].key)
-            #expect((events.last?["error"] as? String ?? "").contains("out of attempts"))
+            let said = text(events.last?["error"])
+            #expect(said.contains("out of attempts"))
             #expect(try await Self.finished(client, second)["status"] as? String == "completed")
             let retried = try await Self.events(client, slow.requests[0].key).filter { $0["to_state"] as? String == "retrying" }
-            #expect((retried.first?["error"] as? String ?? "").contains("timeout"))
+            let reason = text(retried.first?["error"])
+            #expect(reason.contains("timeout"))
         }
     }
 

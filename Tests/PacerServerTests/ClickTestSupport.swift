@@ -17,7 +17,11 @@ struct ClickHarness {
     /// `clock` nil: the system clock (rates and backoffs in real time).
     init(workers: Int = 2, clock: ManualClock? = nil, lease: Double = 30) throws {
         database = try migratedDatabase()
-        self.clock = clock ?? SystemClock()
+        self.clock = clock.map { $0 as any PacerClock } ?? SystemClock()
+        // The partitions the server would create at start, made now so that creating them never
+        // races the first upload.
+        let day = PostgresDate(daysSinceEpoch: Int((self.clock.now().timeIntervalSince1970 / 86_400).rounded(.down)))
+        _ = try BlockingConnection(database.url).query("SELECT pacer.ensure_all_partitions($1, 8)", [day])
         var configuration = testConfiguration(database)
         configuration.adminToken = testToken
         configuration.randomSeed = 7
@@ -79,3 +83,8 @@ func clicks(_ count: Int, prefix: String = "c") -> String {
 }
 
 let simpleCampaign = #"{"name":"clicks","daily_budget_cents":100000,"pacing":"EVEN"}"#
+
+/// A JSON value as a string ("" when it is not one).
+func text(_ value: Any?) -> String {
+    (value as? String) ?? ""
+}

@@ -78,7 +78,7 @@ final class PartnerSink: Sendable {
 
     private func handle(_ request: Hummingbird.Request) async throws -> Response {
         let start = Date()
-        let key = request.headers[HTTPField.Name("Idempotency-Key")!] ?? ""
+        let key = request.headers.first { $0.name.canonicalName == "idempotency-key" }?.value ?? ""
         let (mode, overlapping) = state.withLock { state -> (Mode, Int) in
             state.arrivals += 1
             let mode = state.script.isEmpty ? state.fallback : state.script.removeFirst()

@@ -175,7 +175,7 @@ final class ClickWorkers: Service, Sendable {
         for attempt in 0..<5 {
             do {
                 state = try await pool.run { connection in
-                    try connection.query("SELECT pacer.finish_click_batch($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)", parameters)
+                    try connection.query("SELECT pacer.finish_click_batch($1, $2, $3, $4, $5, $6::int, $7, $8, $9::jsonb)", parameters)
                         .scalar(String?.self)
                 }
                 break

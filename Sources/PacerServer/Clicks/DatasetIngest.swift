@@ -4,8 +4,10 @@ import NIOCore
 import PostgresClient
 
 /// Streams an uploaded click file into PostgreSQL: rows are checked as they arrive and sent with
-/// COPY on a connection of the upload's own, in chunks of about `flushBytes`, so the file is
-/// never held in memory. In the same transaction the dataset row is written and the rows are
+/// COPY on a connection of the upload's own, one COPY per chunk of about `flushBytes`, so the file
+/// is never held in memory. (One COPY per chunk rather than one for the whole upload: a backend
+/// waiting for COPY data does not answer the cluster-wide signal barriers that statements such
+/// as `DROP DATABASE` wait for, so it must never wait on a slow client.) In the same transaction the dataset row is written and the rows are
 /// sliced into batches (`pacer.slice_dataset`), so an acknowledged upload is entirely queued.
 /// With `on_error=reject` a malformed row aborts the COPY: nothing is kept but a `failed`
 /// dataset row with the errors.
@@ -52,7 +54,6 @@ struct DatasetIngest: Sendable {
                        set_config('pacer.ingest_partner_id', $3, true)
                 """,
                 [id.uuidString.lowercased(), target.campaignID.uuidString.lowercased(), target.partnerID.uuidString.lowercased()])
-            try db.beginCopy("COPY pacer.click_rows (line_no, click_id, row) FROM STDIN")
         }
         var parser = ClickUploadParser(format: target.format)
         var out: [UInt8] = []
@@ -65,7 +66,7 @@ struct DatasetIngest: Sendable {
                 } else if out.count >= flushBytes {
                     let data = out
                     out.removeAll(keepingCapacity: true)
-                    try await connection.run { try $0.putCopyData(data) }
+                    try await connection.run { try Self.copy($0, data) }
                 }
             }
             parser.finish(into: &out)
@@ -90,8 +91,7 @@ struct DatasetIngest: Sendable {
         let sliceTime = clock.now()
         do {
             let batches = try await connection.run { db -> Int in
-                if !rest.isEmpty { try db.putCopyData(rest) }
-                try db.endCopy()
+                if !rest.isEmpty { try Self.copy(db, rest) }
                 try db.query(
                     "UPDATE pacer.datasets SET rows_rejected = $2, errors = $3::jsonb, columns = $4 WHERE id = $1",
                     [id, rejected, errorsJSON, columns])
@@ -109,12 +109,14 @@ struct DatasetIngest: Sendable {
         }
     }
 
-    /// Ends the COPY (if any) and rolls the upload back.
+    /// Sends one chunk of COPY rows as a COPY of its own.
+    private static func copy(_ db: BlockingConnection, _ rows: [UInt8]) throws {
+        try db.copyIn("COPY pacer.click_rows (line_no, click_id, row) FROM STDIN") { write in try write(rows[...]) }
+    }
+
+    /// Rolls the upload back.
     private func abort(_ connection: PostgresConnection) async {
-        _ = try? await connection.run { db in
-            _ = try? db.endCopy(failure: "upload rejected")
-            try db.query("ROLLBACK")
-        }
+        _ = try? await connection.run { db in try db.query("ROLLBACK") }
     }
 
     /// Keeps a rejected upload's dataset row, with its errors and nothing else.

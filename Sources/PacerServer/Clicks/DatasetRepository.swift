@@ -39,18 +39,18 @@ struct DatasetRepository: Sendable {
         }
     }
 
-    /// Moves a dataset from one status to another; returns the dataset's status afterwards (nil
-    /// if it does not exist). Queuing it again wakes idle workers.
-    func transition(_ id: UUID, from: String, to: String, now: Date) async throws -> String? {
+    /// Moves a dataset from one status to another. Returns nil if it does not exist, else whether
+    /// it moved and its status afterwards. Queuing it again wakes idle workers.
+    func transition(_ id: UUID, from: String, to: String, now: Date) async throws -> (moved: Bool, status: String)? {
         try await pool.transaction { connection in
             let updated = try connection.query(
-                "UPDATE pacer.datasets SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2 RETURNING partner_id",
+                "UPDATE pacer.datasets SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2 RETURNING partner_id::text",
                 [id, from, to, now])
             if let row = updated.rows.first, to == "queued" {
                 try connection.query("SELECT pg_notify('pacer_clicks', $1)", [try row.decode(String.self, at: 0)])
             }
             return try connection.query("SELECT status FROM pacer.datasets WHERE id = $1", [id])
-                .rows.first.map { try $0.decode(String.self, at: 0) }
+                .rows.first.map { (!updated.rows.isEmpty, try $0.decode(String.self, at: 0)) }
         }
     }
 

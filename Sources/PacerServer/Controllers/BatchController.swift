@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import PacingEngine
 import PostgresClient
 
 /// `/v1/batches`: the delivery queue by state, one batch, its audit trail, and retrying a dead one.

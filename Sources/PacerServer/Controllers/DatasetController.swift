@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import PacingEngine
 import PostgresClient
 
 /// `/v1/datasets`: streamed click uploads, their progress, and the operator actions (pause,
@@ -94,10 +95,10 @@ struct DatasetController: Sendable {
 
     func transition(_ parameters: Parameters, from: String, to: String) async throws -> Response {
         let id = try Self.id(parameters)
-        guard let status = try await database({ try await repository.transition(id, from: from, to: to, now: clock.now()) }) else {
+        guard let result = try await database({ try await repository.transition(id, from: from, to: to, now: clock.now()) }) else {
             throw Problem.notFound("no dataset \(id.uuidString.lowercased())")
         }
-        guard status == to else { throw Problem.conflict("the dataset is \(status); only a \(from) dataset can become \(to)") }
+        guard result.moved else { throw Problem.conflict("the dataset is \(result.status); only a \(from) dataset can become \(to)") }
         logger.info("dataset status changed", metadata: ["dataset.id": "\(id)", "dataset.status": "\(to)"])
         return try await read(parameters)
     }
