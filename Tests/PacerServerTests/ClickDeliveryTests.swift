@@ -47,7 +47,7 @@ import Testing
             let batchIDs = try harness.scalar("SELECT string_agg(id::text, ',') FROM pacer.click_batches") ?? ""
             #expect(Set(delivered.map(\.key)) == Set(batchIDs.split(separator: ",").map(String.init)))
             #expect(Set(delivered.map(\.contentType)) == ["application/json", "application/x-ndjson", "text/csv; charset=utf-8"])
-            #expect(delivered.allSatisfy { $0.headers["X-Api-Key"]?.hasPrefix("k-") == true })
+            #expect(delivered.allSatisfy { $0.headers["x-api-key"]?.hasPrefix("k-") == true })
         }
     }
 

@@ -95,6 +95,8 @@ import Testing
             _ = try await client.upload(clicks(10), campaign: campaign, partner: partner)
             let first = try #require(try Self.claim(harness, at: Self.noon, worker: "a/0"))
             #expect(try Self.claim(harness, at: Self.noon.addingTimeInterval(29), worker: "b/0") == nil)
+            #expect(try harness.scalar("SELECT pacer.expire_click_leases($1)::text", [Self.noon.addingTimeInterval(29)]) == "0")
+            #expect(try harness.scalar("SELECT pacer.expire_click_leases($1)::text", [Self.noon.addingTimeInterval(31)]) == "1")
             let again = try #require(try Self.claim(harness, at: Self.noon.addingTimeInterval(31), worker: "b/0"))
             #expect(again.id == first.id)
             #expect(try Self.finish(harness, first, at: Self.noon.addingTimeInterval(32), worker: "a/0") == nil)

@@ -7,16 +7,17 @@ RETURNS void
 LANGUAGE plpgsql
 AS $$
 BEGIN
-    IF p_batch.partner_day IS NOT NULL THEN
-        UPDATE pacer.partner_delivery_daily d
-           SET clicks_reserved = greatest(0, d.clicks_reserved - p_batch.row_count), updated_at = p_now
-         WHERE d.partner_id = p_batch.partner_id AND d.day = p_batch.partner_day;
-    END IF;
+    -- Lock order everywhere: rate bucket, campaign counters, partner counters.
     IF p_batch.campaign_day IS NOT NULL THEN
         UPDATE pacer.campaign_delivery_daily d
            SET clicks_reserved = greatest(0, d.clicks_reserved - p_batch.row_count),
                cost_reserved_micros = greatest(0, d.cost_reserved_micros - p_batch.cost_micros), updated_at = p_now
          WHERE d.campaign_id = p_batch.campaign_id AND d.day = p_batch.campaign_day;
+    END IF;
+    IF p_batch.partner_day IS NOT NULL THEN
+        UPDATE pacer.partner_delivery_daily d
+           SET clicks_reserved = greatest(0, d.clicks_reserved - p_batch.row_count), updated_at = p_now
+         WHERE d.partner_id = p_batch.partner_id AND d.day = p_batch.partner_day;
     END IF;
 END;
 $$;
@@ -24,6 +25,7 @@ $$;
 -- Returns to the queue up to p_limit leased batches whose lease expired before p_now (their
 -- worker died or hung): 'retrying' and due at once, or 'dead' when out of attempts; reservations
 -- are given back and each change is audited by 'lease-reaper'. Returns how many it returned.
+-- Each batch is handled in the lock order of the claims (campaign counters, then partner's).
 CREATE OR REPLACE FUNCTION pacer.expire_click_leases(p_now timestamptz, p_limit integer DEFAULT 100)
 RETURNS integer
 LANGUAGE plpgsql
@@ -68,7 +70,10 @@ END;
 $$;
 
 -- Claims at most one due batch for worker p_worker and leases it for p_lease_seconds (at least
--- the partner's timeout plus one second). First returns expired leases to the queue. Partners are
+-- the partner's timeout plus one second). Expired leases are returned to the queue apart, by
+-- pacer.expire_click_leases in a transaction of its own (the workers call it every second), so
+-- that a claim takes its row locks in the one order used everywhere: rate bucket, campaign
+-- counters, partner counters. Partners are
 -- visited least recently served first, skipping paused ones, those in p_exclude_partners (busy
 -- at the caller) and those whose token bucket another claim holds (SKIP LOCKED), so one
 -- partner's backlog never delays another. A batch is claimed only when, in this transaction:
@@ -107,7 +112,6 @@ BEGIN
         RAISE EXCEPTION 'claim_click_batch: worker and now must be given and the lease must be positive'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
-    PERFORM pacer.expire_click_leases(p_now, 20);
 
     FOR v_partner IN
         SELECT p.* FROM pacer.partners p

@@ -48,21 +48,31 @@ BEGIN
 
     IF p_outcome = 'delivered' THEN
         v_state := 'delivered';
-        INSERT INTO pacer.partner_delivery_daily AS d (partner_id, day, clicks_delivered, batches_delivered, updated_at)
-        VALUES (v_batch.partner_id, v_batch.partner_day, v_batch.row_count, 1, p_now)
-        ON CONFLICT (partner_id, day) DO UPDATE
-           SET clicks_delivered = d.clicks_delivered + excluded.clicks_delivered,
-               batches_delivered = d.batches_delivered + 1, updated_at = p_now;
+        -- Lock order of the claims: campaign counters, then the partner's.
         INSERT INTO pacer.campaign_delivery_daily AS d (campaign_id, day, clicks_delivered, cost_delivered_micros, updated_at)
         VALUES (v_batch.campaign_id, v_batch.campaign_day, v_batch.row_count, v_batch.cost_micros, p_now)
         ON CONFLICT (campaign_id, day) DO UPDATE
            SET clicks_delivered = d.clicks_delivered + excluded.clicks_delivered,
                cost_delivered_micros = d.cost_delivered_micros + excluded.cost_delivered_micros, updated_at = p_now;
+        INSERT INTO pacer.partner_delivery_daily AS d (partner_id, day, clicks_delivered, batches_delivered, updated_at)
+        VALUES (v_batch.partner_id, v_batch.partner_day, v_batch.row_count, 1, p_now)
+        ON CONFLICT (partner_id, day) DO UPDATE
+           SET clicks_delivered = d.clicks_delivered + excluded.clicks_delivered,
+               batches_delivered = d.batches_delivered + 1, updated_at = p_now;
         UPDATE pacer.click_batches b
            SET state = 'delivered', delivered_at = p_now, last_http_status = p_http_status, last_error = NULL,
                lease_owner = NULL, lease_expires_at = NULL, updated_at = p_now
          WHERE b.id = v_batch.id AND b.created_at = v_batch.created_at;
     ELSE
+        -- A partner that answered 429 with Retry-After gets no batch before then, from any
+        -- worker. The bucket is locked first, as claims do.
+        IF p_http_status = 429 AND p_retry_at IS NOT NULL AND p_retry_at > p_now THEN
+            UPDATE pacer.partner_rate_buckets rb
+               SET tokens = least(rb.tokens, -p.rate_limit_per_second * extract(epoch FROM p_retry_at - p_now)),
+                   refilled_at = p_now
+              FROM pacer.partners p
+             WHERE rb.partner_id = v_batch.partner_id AND p.id = rb.partner_id;
+        END IF;
         PERFORM pacer.unreserve_click_batch(v_batch, p_now);
         IF p_outcome = 'release' THEN
             v_attempt := greatest(0, v_batch.attempts - 1);
@@ -81,14 +91,6 @@ BEGIN
                last_http_status = coalesce(p_http_status, b.last_http_status), last_error = v_error,
                lease_owner = NULL, lease_expires_at = NULL, partner_day = NULL, campaign_day = NULL, updated_at = p_now
          WHERE b.id = v_batch.id AND b.created_at = v_batch.created_at;
-        -- A partner that answered 429 with Retry-After gets no batch before then, from any worker.
-        IF p_http_status = 429 AND p_retry_at IS NOT NULL AND p_retry_at > p_now THEN
-            UPDATE pacer.partner_rate_buckets rb
-               SET tokens = least(rb.tokens, -p.rate_limit_per_second * extract(epoch FROM p_retry_at - p_now)),
-                   refilled_at = p_now
-              FROM pacer.partners p
-             WHERE rb.partner_id = v_batch.partner_id AND p.id = rb.partner_id;
-        END IF;
         IF v_state = 'dead' THEN
             INSERT INTO pacer.partner_delivery_daily AS d (partner_id, day, batches_dead, updated_at)
             VALUES (v_batch.partner_id, v_batch.partner_day, 1, p_now)

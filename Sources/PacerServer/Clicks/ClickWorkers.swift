@@ -9,7 +9,7 @@ import Synchronization
 
 /// The click workers of this instance: each claims a due batch (`pacer.claim_click_batch`, which
 /// applies rate limits, caps and budgets), delivers it, and records the outcome
-/// (`pacer.finish_click_batch`). Idle workers sleep until a NOTIFY on `pacer_clicks` (a dataset
+/// (`pacer.finish_click_batch`); expired leases are returned to the queue every second. Idle workers sleep until a NOTIFY on `pacer_clicks` (a dataset
 /// queued, a retry, a resume) or the poll interval. A partner may occupy at most
 /// `partnerConcurrency` workers here, so a slow partner never holds them all. On graceful
 /// shutdown no new batch is claimed and batches in flight finish; a cancelled delivery gives its
@@ -48,6 +48,7 @@ final class ClickWorkers: Service, Sendable {
             logger.info("click workers started", metadata: ["click.workers": "\(settings.workers)"])
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.listen() }
+                group.addTask { await self.reapExpiredLeases() }
                 for number in 0..<settings.workers {
                     group.addTask { await self.work(number) }
                 }
@@ -79,6 +80,31 @@ final class ClickWorkers: Service, Sendable {
             let delay = backoff
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
             backoff = min(backoff * 2, .seconds(5))
+        }
+    }
+
+    /// Every second, returns batches whose lease expired (their worker died) to the queue, one
+    /// transaction per batch, and wakes the workers if there were any.
+    private func reapExpiredLeases() async {
+        while !stopping {
+            do {
+                var returned = 0
+                for _ in 0..<100 {
+                    let now = clock.now()
+                    let count = try await pool.run { connection in
+                        try connection.query("SELECT pacer.expire_click_leases($1, 1)", [now]).scalar(Int.self)
+                    }
+                    guard count > 0 else { break }
+                    returned += count
+                }
+                if returned > 0 {
+                    logger.info("expired click leases returned to the queue", metadata: ["batch.count": "\(returned)"])
+                    wake.signal()
+                }
+            } catch {
+                logger.warning("expired click leases not returned", metadata: ["db.error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(1)) }
         }
     }
 
