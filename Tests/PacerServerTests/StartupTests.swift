@@ -24,6 +24,8 @@ func testConfiguration(_ database: TestDatabase) -> ServerConfiguration {
     configuration.port = 0
     configuration.dbDirectory = TestDatabase.dbDirectory
     configuration.poolSize = 4
+    // No click delivery unless a test asks for it: fewer connections when every test runs at once.
+    configuration.clicks.workers = 0
     return configuration
 }
 

@@ -12,8 +12,8 @@ import Synchronization
 /// (`pacer.finish_click_batch`); expired leases are returned to the queue every second. Idle workers sleep until a NOTIFY on `pacer_clicks` (a dataset
 /// queued, a retry, a resume) or the poll interval. A partner may occupy at most
 /// `partnerConcurrency` workers here, so a slow partner never holds them all. On graceful
-/// shutdown no new batch is claimed and batches in flight finish; a cancelled delivery gives its
-/// batch back.
+/// shutdown no new batch is claimed, and deliveries still in flight are abandoned and their
+/// batches given back (the attempt is not counted).
 final class ClickWorkers: Service, Sendable {
     let pool: PostgresPool
     let conninfo: String
@@ -154,7 +154,12 @@ final class ClickWorkers: Service, Sendable {
 
     private func deliver(_ batch: ClaimedBatch, worker: String, random: inout SplitMix64) async {
         let started = ContinuousClock.now
-        let outcome = await ClickDeliverer(client: client).deliver(batch, now: { [clock] in clock.now() })
+        // On shutdown a delivery in flight is abandoned and its batch given back at once; the
+        // partner drops a duplicate by its Idempotency-Key.
+        let deliverer = ClickDeliverer(client: client)
+        let clock = self.clock
+        let outcome = (try? await cancelWhenGracefulShutdown { await deliverer.deliver(batch, now: { clock.now() }) })
+            ?? .failure("cancelled")
         let elapsed = ContinuousClock.now - started
         let milliseconds = Int(elapsed.components.seconds * 1000) + Int(elapsed.components.attoseconds / 1_000_000_000_000_000)
         let now = clock.now()
@@ -162,7 +167,7 @@ final class ClickWorkers: Service, Sendable {
         var retryAt: Date?
         var detail = #"{"duration_ms":\#(milliseconds)"#
         if outcome.verdict == .retry {
-            if Task.isCancelled {
+            if Task.isCancelled || Task.isShuttingDownGracefully {
                 verdict = "release"
             } else {
                 let unit = Double(random.next() >> 11) / Double(UInt64(1) << 53)
