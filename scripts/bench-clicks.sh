@@ -63,7 +63,7 @@ peak=$before
 ( while kill -0 "$server_pid" 2>/dev/null; do r=$(rss_kb "$server_pid"); echo "$r"; sleep 0.02; done ) >"$work/rss" &
 sampler=$!
 t0=$(date +%s.%N)
-answer=$(curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/x-ndjson' -T "$work/clicks.ndjson" -X POST \
+answer=$(curl -sf -H 'Expect:' -H "Authorization: Bearer $token" -H 'Content-Type: application/x-ndjson' -T "$work/clicks.ndjson" -X POST \
     "$base/v1/datasets?campaign_id=$campaign&partner_id=$partner&format=ndjson&on_error=reject")
 t1=$(date +%s.%N)
 kill "$sampler"; wait "$sampler" 2>/dev/null || true

@@ -54,6 +54,13 @@ struct DatasetRepository: Sendable {
         }
     }
 
+    /// A dataset's status, nil if it does not exist.
+    func status(_ id: UUID) async throws -> String? {
+        try await pool.run { connection in
+            try connection.query("SELECT status FROM pacer.datasets WHERE id = $1", [id]).rows.first.map { try $0.decode(String.self, at: 0) }
+        }
+    }
+
     /// Cancels a dataset; returns how many batches were cancelled, nil if it does not exist.
     func cancel(_ id: UUID, actor: String, now: Date) async throws -> Int? {
         try await pool.transaction { connection in

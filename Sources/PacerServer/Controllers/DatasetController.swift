@@ -105,11 +105,11 @@ struct DatasetController: Sendable {
 
     func cancel(_ parameters: Parameters) async throws -> Response {
         let id = try Self.id(parameters)
-        guard let text = try await database({ try await repository.dataset(id) }) else {
+        guard let status = try await database({ try await repository.status(id) }) else {
             throw Problem.notFound("no dataset \(id.uuidString.lowercased())")
         }
-        if text.contains(#""status" : "failed""#) || text.contains(#""status" : "cancelled""#) {
-            throw Problem.conflict("the dataset is already finished")
+        if status == "failed" || status == "cancelled" {
+            throw Problem.conflict("the dataset is \(status) already")
         }
         let count = try await database { try await repository.cancel(id, actor: "operator", now: clock.now()) } ?? 0
         logger.info("dataset cancelled", metadata: ["dataset.id": "\(id)", "batches.cancelled": "\(count)"])
@@ -118,7 +118,7 @@ struct DatasetController: Sendable {
 
     func retry(_ parameters: Parameters) async throws -> Response {
         let id = try Self.id(parameters)
-        guard try await database({ try await repository.dataset(id) }) != nil else {
+        guard try await database({ try await repository.status(id) }) != nil else {
             throw Problem.notFound("no dataset \(id.uuidString.lowercased())")
         }
         let count = try await database { try await repository.retry(dataset: id, batch: nil, actor: "operator", now: clock.now()) }
