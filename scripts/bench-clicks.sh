@@ -19,7 +19,7 @@ pids=()
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
     scripts/embedded-postgres.sh destroy "$work/pg" >/dev/null 2>&1 || true
-    rm -rf "$work"
+    [[ -n "${KEEP:-}" ]] || rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -29,7 +29,7 @@ url=$(PACER_PG_FAST=${PACER_PG_FAST:-0} scripts/embedded-postgres.sh start "$wor
 start_server() {  # NAME WORKERS -> prints "PID PORT"
     local name=$1 n=$2
     DATABASE_URL=$url PACER_PORT=0 PACER_ADMIN_TOKEN=$token PACER_INSTANCE_ID=$name PACER_LOG_LEVEL=warning \
-        PACER_CLICK_WORKERS=$n PACER_CLICK_PARTNER_CONCURRENCY=$n PACER_CLICK_POLL_MS=100 \
+        PACER_CLICK_WORKERS=$n PACER_CLICK_PARTNER_CONCURRENCY=$(( n > 0 ? n : 1 )) PACER_CLICK_POLL_MS=100 \
         "$bin/PacerServer" >"$work/$name.log" 2>&1 &
     local pid=$!
     for _ in $(seq 1 200); do
@@ -76,9 +76,9 @@ printf 'ingest: %d rows (%.1f MB) accepted=%s in %.2f s = %.0f rows/s; server RS
     $((before / 1024)) $((peak / 1024)) "$(echo "($peak - $before) / 1024" | bc -l)"
 
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true
+t0=$(date +%s.%N)  # before start-up: the workers begin at once
 read -r server_pid port < <(start_server deliver "$workers"); pids+=("$server_pid")
 base="http://127.0.0.1:$port"
-t0=$(date +%s.%N)
 while true; do
     delivered=$(api "$base/v1/datasets/$dataset" | sed 's/.*"rows_delivered" *: *\([0-9]*\).*/\1/')
     [[ "$delivered" -ge "$accepted" ]] && break
@@ -89,3 +89,22 @@ deliver_s=$(echo "$t1 - $t0" | bc -l)
 printf 'delivery: %d clicks in batches of %d with %d workers in %.2f s = %.0f clicks/s (%.0f batches/s)\n' \
     "$delivered" "$batch" "$workers" "$deliver_s" "$(echo "$delivered / $deliver_s" | bc -l)" \
     "$(echo "$delivered / $batch / $deliver_s" | bc -l)"
+
+# 3. A rate-limited partner: the measured rate against its limit (the first second's burst of a
+#    full token bucket included, so the figure tends to limit × (1 + 1/duration)).
+limit=2000
+limited=$(api -d "{\"name\":\"limited\",\"endpoint_url\":\"http://127.0.0.1:$sink_port/v1/noop\",\"format\":\"json\",\"rate_limit_per_second\":$limit,\"batch_size\":100,\"headers\":{\"Authorization\":\"Bearer $token\"}}" "$base/v1/partners" | sed 's/.*"id":"\([^"]*\)".*/\1/')
+head -n 20000 "$work/clicks.ndjson" >"$work/limited.ndjson"
+t0=$(date +%s.%N)
+dataset=$(curl -sf -H 'Expect:' -H "Authorization: Bearer $token" -T "$work/limited.ndjson" -X POST \
+    "$base/v1/datasets?campaign_id=$campaign&partner_id=$limited&format=ndjson&on_error=reject" | sed 's/.*"id":"\([^"]*\)".*/\1/')
+while true; do
+    delivered=$(api "$base/v1/datasets/$dataset" | sed 's/.*"rows_delivered" *: *\([0-9]*\).*/\1/')
+    [[ "$delivered" -ge 20000 ]] && break
+    sleep 0.1
+done
+t1=$(date +%s.%N)
+limited_s=$(echo "$t1 - $t0" | bc -l)
+printf 'rate limit: partner limited to %d clicks/s received %d clicks in %.2f s = %.0f clicks/s (bound with the initial burst: %.0f)\n' \
+    "$limit" "$delivered" "$limited_s" "$(echo "$delivered / $limited_s" | bc -l)" "$(echo "$limit + $limit / $limited_s" | bc -l)"
+curl -s "$base/metrics" | grep '^pacer_click' | head -12
