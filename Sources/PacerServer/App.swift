@@ -32,10 +32,10 @@ struct StartupError: Error, CustomStringConvertible {
 }
 
 /// Builds the server: connection pool, schema check, campaign cache, routes and services.
-/// Tests call it too, with a manual clock.
+/// Tests call it too, with a manual clock; `onRoutes` receives every route as `METHOD /path`.
 func buildApplication(
     _ configuration: ServerConfiguration, logger: Logger, clock: any PacerClock = SystemClock(),
-    metrics: PrometheusCollectorRegistry? = nil
+    metrics: PrometheusCollectorRegistry? = nil, onRoutes: (@Sendable ([String]) -> Void)? = nil
 ) async throws -> some ApplicationProtocol {
     let pool = PostgresPool(
         conninfo: configuration.databaseURL, maxConnections: configuration.poolSize,
@@ -78,7 +78,10 @@ func buildApplication(
 
     let router = Router()
     HealthController(pool: pool, schema: schema, logger: logger).addRoutes(to: router)
-    if let metrics {
+    OpenAPIDocument.addRoutes(to: router)
+    DashboardController(directory: configuration.dashboardDirectory, chartPath: configuration.chartJSPath, logger: logger).addRoutes(to: router)
+    do {
+        let metrics = metrics ?? PrometheusCollectorRegistry()
         router.get("/metrics") { _, _ in
             var buffer: [UInt8] = []
             metrics.emit(into: &buffer)
@@ -86,13 +89,19 @@ func buildApplication(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
     }
-    let api = router.group("/v1").add(middleware: BearerAuthMiddleware(adminToken: configuration.adminToken))
+    let tokens = TokenCache(adminToken: configuration.adminToken, pool: pool, logger: logger)
+    try? await tokens.refresh()
+    let api = router.group("/v1").add(middleware: BearerAuthMiddleware(tokens: tokens))
     let limit = configuration.maxBodyBytes
     DecisionController(store: store, pool: pool, clock: clock, bodyLimit: limit).addRoutes(to: api)
     SpendController(committer: committer, clock: clock, bodyLimit: limit, logger: logger).addRoutes(to: api)
     CampaignController(repository: repository, store: store, keeper: keeper, clock: clock, bodyLimit: limit, logger: logger).addRoutes(to: api)
     InstanceController(pool: pool, clock: clock).addRoutes(to: api)
     BudgetStatusController(store: store, clock: clock).addRoutes(to: api)
+    CampaignControlController(repository: repository, store: store, clock: clock, bodyLimit: limit, logger: logger).addRoutes(to: api)
+    PerformanceController(pool: pool, clock: clock, logger: logger).addRoutes(to: api)
+    ClickSummaryController(pool: pool, clock: clock, logger: logger).addRoutes(to: api)
+    TokenController(repository: TokenRepository(pool: pool), tokens: tokens, bodyLimit: limit, logger: logger).addRoutes(to: api)
     // The benchmark's baseline: same auth and body handling as /v1/decide, no decision.
     api.post("/noop") { request, _ in
         _ = try await RequestBody.collect(request, limit: limit)
@@ -101,6 +110,7 @@ func buildApplication(
             body: .init(byteBuffer: ByteBuffer(string: #"{"allow":false,"reason":"noop","throttle":0,"breaker":"closed"}"#)))
     }
 
+    onRoutes?(router.routes.map { "\($0.method) \($0.path)" })
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Pacer"),
@@ -115,6 +125,7 @@ func buildApplication(
     // committed, counters flushed, breaker transitions written, and the pool closed last.
     app.addServices(
         DatabaseService(pool: pool, logger: logger),
+        tokens,
         breakerRecorder,
         keeper,
         CampaignSync(
@@ -123,12 +134,14 @@ func buildApplication(
         flusher,
         committer,
         PacerTicker(store: store, clock: clock, interval: .seconds(1)),
-        PartitionMaintainer(pool: pool, clock: clock, logger: logger))
+        PartitionMaintainer(pool: pool, clock: clock, logger: logger),
+        MetricsSampler(store: store, pool: pool, clock: clock, logger: logger))
     return app
 }
 
 /// Loads every campaign with its spend into the cache; returns how many.
 func loadCampaigns(into store: CampaignStore, repository: CampaignRepository, now: Date) async throws -> Int {
+    store.setGlobalOverride(try await repository.globalControls().breakerOverride)
     let records = try await repository.all()
     let spend = try await repository.spend(at: now)
     for record in records {

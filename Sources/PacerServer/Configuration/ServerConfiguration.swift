@@ -37,6 +37,12 @@ struct ServerConfiguration: Sendable {
     /// `PACER_ADVERTISE_URL` (default none): this instance's URL as listed by `GET /v1/instances`.
     var advertiseURL: String?
 
+    /// `PACER_DASHBOARD_DIR` (default `./dashboard`): the static dashboard served at `/`.
+    var dashboardDirectory: String = "./dashboard"
+    /// `PACER_CHARTJS_PATH` (default `/usr/share/javascript/chart.js/chart.min.js`, from Debian's
+    /// `libjs-chart.js`): Chart.js, served at `/vendor/chart.js`.
+    var chartJSPath: String = "/usr/share/javascript/chart.js/chart.min.js"
+
     /// A configuration error, naming the variable.
     struct Invalid: Error, CustomStringConvertible {
         var description: String
@@ -107,6 +113,8 @@ struct ServerConfiguration: Sendable {
             configuration.reservationLifetime = seconds
         }
         if let url = environment["PACER_ADVERTISE_URL"], !url.isEmpty { configuration.advertiseURL = url }
+        if let directory = environment["PACER_DASHBOARD_DIR"], !directory.isEmpty { configuration.dashboardDirectory = directory }
+        if let path = environment["PACER_CHARTJS_PATH"], !path.isEmpty { configuration.chartJSPath = path }
         return configuration
     }
 

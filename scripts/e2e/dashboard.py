@@ -1,0 +1,67 @@
+"""Drives the dashboard in headless Chromium (selenium with Debian's chromium and chromedriver).
+
+Usage: dashboard.py BASE_URL TOKEN SCREENSHOT.png
+Signs in with the token, waits for the demo campaigns, creates a campaign through the form, waits
+for its row and a rendered chart, fails on any console error, and saves a screenshot.
+"""
+import sys
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+
+def main(base, token, screenshot):
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1400,1800"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    try:
+        wait = WebDriverWait(driver, 30)
+        driver.get(base + "/")
+        driver.find_element(By.ID, "token").send_keys(token)
+        driver.find_element(By.CSS_SELECTOR, "#login-form button").click()
+
+        # Demo campaigns appear with their budget status.
+        wait.until(lambda d: any("Demo EVEN" in r.text for r in d.find_elements(By.CSS_SELECTOR, "#campaigns tbody tr")))
+        assert driver.execute_script("return typeof Chart") == "function", "Chart.js did not load"
+
+        # A name with markup proves user text is escaped.
+        name = "E2E <b>campaign</b> " + str(int(time.time()))
+        form = driver.find_element(By.ID, "campaign-form")
+        form.find_element(By.NAME, "name").send_keys(name)
+        form.find_element(By.NAME, "daily_budget_cents").send_keys("12345.5")
+        Select(form.find_element(By.NAME, "pacing")).select_by_visible_text("FRONT_LOADED")
+        driver.find_element(By.ID, "campaign-submit").click()
+
+        wait.until(lambda d: any(name in r.text for r in d.find_elements(By.CSS_SELECTOR, "#campaigns tbody tr")))
+        assert not driver.find_elements(By.CSS_SELECTOR, "#campaigns tbody b"), "campaign name was rendered as HTML"
+        wait.until(lambda d: d.find_element(By.ID, "detail-name").text == name)
+        wait.until(lambda d: d.execute_script(
+            "const c = Chart.getChart(document.getElementById('spend-chart'));"
+            "return !!c && c.data.datasets.length === 2 && c.data.datasets[1].data.length === 24;"))
+        # A demo campaign's chart shows spend from the seeded day.
+        rows = driver.find_elements(By.CSS_SELECTOR, "#campaigns tbody tr")
+        demo = next(r for r in rows if "Demo EVEN" in r.text)
+        demo.find_elements(By.TAG_NAME, "button")[0].click()
+        wait.until(lambda d: d.find_element(By.ID, "detail-name").text.startswith("Demo EVEN"))
+        wait.until(lambda d: d.execute_script(
+            "const c = Chart.getChart(document.getElementById('spend-chart'));"
+            "return !!c && c.data.datasets[0].data.some(v => v > 0);"))
+        assert driver.find_element(By.ID, "message").get_attribute("class") != "error", driver.find_element(By.ID, "message").text
+        driver.save_screenshot(screenshot)
+
+        errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+        assert not errors, "console errors: %r" % errors
+        print("dashboard: campaign created, row and chart rendered, no console errors; screenshot %s" % screenshot)
+    finally:
+        driver.quit()
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:4])
