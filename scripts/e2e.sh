@@ -63,7 +63,7 @@ echo "e2e: schemathesis against $base/openapi.json" >&2
     --header "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --phases examples,coverage,fuzzing \
-    --max-examples "${PACER_E2E_EXAMPLES:-25}" --seed 20261123 --generation-deterministic \
-    --generation-database none --workers 1 --no-color \
+    --max-examples "${PACER_E2E_EXAMPLES:-25}" --seed "${PACER_E2E_SEED:-20261123}" --generation-database none \
+    --workers 1 --no-color \
     --report junit --report-junit-path "$artifacts/schemathesis.xml"
 echo "e2e: passed (screenshot: $artifacts/dashboard.png)" >&2

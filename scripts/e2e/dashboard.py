@@ -8,10 +8,16 @@ import sys
 import time
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import Select, WebDriverWait
+
+
+def campaigns_text(driver):
+    """The campaign table's text, read in one step (the table is re-rendered on every refresh)."""
+    return driver.execute_script("return document.querySelector('#campaigns tbody').innerText")
 
 
 def main(base, token, screenshot):
@@ -22,13 +28,13 @@ def main(base, token, screenshot):
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
     try:
-        wait = WebDriverWait(driver, 30)
+        wait = WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,))
         driver.get(base + "/")
         driver.find_element(By.ID, "token").send_keys(token)
         driver.find_element(By.CSS_SELECTOR, "#login-form button").click()
 
         # Demo campaigns appear with their budget status.
-        wait.until(lambda d: any("Demo EVEN" in r.text for r in d.find_elements(By.CSS_SELECTOR, "#campaigns tbody tr")))
+        wait.until(lambda d: "Demo EVEN" in campaigns_text(d))
         assert driver.execute_script("return typeof Chart") == "function", "Chart.js did not load"
 
         # A name with markup proves user text is escaped.
@@ -39,16 +45,16 @@ def main(base, token, screenshot):
         Select(form.find_element(By.NAME, "pacing")).select_by_visible_text("FRONT_LOADED")
         driver.find_element(By.ID, "campaign-submit").click()
 
-        wait.until(lambda d: any(name in r.text for r in d.find_elements(By.CSS_SELECTOR, "#campaigns tbody tr")))
+        wait.until(lambda d: name in campaigns_text(d))
         assert not driver.find_elements(By.CSS_SELECTOR, "#campaigns tbody b"), "campaign name was rendered as HTML"
         wait.until(lambda d: d.find_element(By.ID, "detail-name").text == name)
         wait.until(lambda d: d.execute_script(
             "const c = Chart.getChart(document.getElementById('spend-chart'));"
             "return !!c && c.data.datasets.length === 2 && c.data.datasets[1].data.length === 24;"))
         # A demo campaign's chart shows spend from the seeded day.
-        rows = driver.find_elements(By.CSS_SELECTOR, "#campaigns tbody tr")
-        demo = next(r for r in rows if "Demo EVEN" in r.text)
-        demo.find_elements(By.TAG_NAME, "button")[0].click()
+        driver.execute_script(
+            "const row = [...document.querySelectorAll('#campaigns tbody tr')].find(r => r.innerText.includes('Demo EVEN'));"
+            "row.querySelector('button').click();")
         wait.until(lambda d: d.find_element(By.ID, "detail-name").text.startswith("Demo EVEN"))
         wait.until(lambda d: d.execute_script(
             "const c = Chart.getChart(document.getElementById('spend-chart'));"

@@ -68,7 +68,7 @@ extension APIOperation {
         .init(
             method: "POST", path: "/v1/decide/direct",
             summary: "One decision computed in PostgreSQL per request, for the benchmark's comparison only.", tag: "rtb",
-            body: "DecideInput", success: (200, "Decision"), problems: [400, 401, 403, 413, 415]),
+            body: "DecideRequest", success: (200, "Decision"), problems: [400, 401, 403, 413, 415]),
         .init(
             method: "POST", path: "/v1/noop", summary: "The benchmark's baseline: authentication and body handling, no decision.",
             tag: "rtb", body: "AnyJSON", success: (200, "Decision"), problems: [401, 403, 413, 415]),

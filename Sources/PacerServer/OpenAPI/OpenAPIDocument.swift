@@ -62,7 +62,7 @@ enum OpenAPIDocument {
             parameters.append(["name": query.name, "in": "query", "required": false, "schema": parse(query.schema), "description": query.description])
         }
         if operation.method == "PUT" || operation.path.hasSuffix("/pause") || operation.path.hasSuffix("/resume") {
-            parameters.append(["name": "If-Match", "in": "header", "required": false, "schema": ["type": "string"], "description": "The ETag (version) last read; a stale one is a 409."])
+            parameters.append(["name": "If-Match", "in": "header", "required": false, "schema": ["type": "string", "pattern": #"^(W/)?"[0-9]+"$"#], "description": "The ETag (version) last read; a stale one is a 409."])
         }
         if !parameters.isEmpty { result["parameters"] = parameters }
         if let body = operation.body {
