@@ -130,7 +130,7 @@ func buildApplication(
         keeper,
         CampaignSync(
             conninfo: configuration.databaseURL, repository: repository, store: store, keeper: keeper, clock: clock,
-            instanceID: configuration.instanceID, logger: logger),
+            instanceID: configuration.instanceID, logger: logger, tokens: tokens),
         flusher,
         committer,
         PacerTicker(store: store, clock: clock, interval: .seconds(1)),

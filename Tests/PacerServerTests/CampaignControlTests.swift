@@ -57,6 +57,10 @@ import Testing
             #expect(bad.status == .badRequest && bad.body.contains("override"))
             #expect(try await client.send(.post, "/v1/campaigns/\(UUID())/pause").status == .notFound)
             #expect(try await client.send(.post, "/v1/campaigns/not-a-uuid/resume").status == .notFound)
+            _ = try await client.send(.delete, "/v1/campaigns/\(other)")
+            let archived = try await client.send(.post, "/v1/campaigns/\(other)/resume")
+            #expect(archived.status == .unprocessableContent)
+            #expect(archived.headers[.contentType] == "application/problem+json")
         }
     }
 

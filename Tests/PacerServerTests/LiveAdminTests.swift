@@ -22,7 +22,14 @@ import Testing
         return false
     }
 
-    @Test func killSwitchesReachEveryInstanceAndMetricsAreExported() async throws {
+    static func status(_ base: URL, _ path: String, token: String) async throws -> Int {
+        var request = URLRequest(url: base.appendingPathComponent(path))
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        let (_, response) = try await URLSession.shared.data(for: request)
+        return (response as? HTTPURLResponse)?.statusCode ?? 0
+    }
+
+    @Test func killSwitchesAndRevocationsReachEveryInstanceAndMetricsAreExported() async throws {
         let database = try migratedDatabase()
         defer { database.drop() }
         let connection = try BlockingConnection(database.url)
@@ -32,8 +39,10 @@ import Testing
         let cluster = try await Cluster(database: database, count: 2, environment: ["PACER_FLUSH_INTERVAL_MS": "100"])
         #expect(try await Self.waitForReason(cluster, 1, campaign) { $0 == "ok" })
 
+        let switched = ContinuousClock.now
         #expect(try await cluster.put(0, "v1/kill-switch", #"{"override":"open"}"#) == 200)
         #expect(try await Self.waitForReason(cluster, 1, campaign) { $0 == "breaker_open" }, "the global kill switch never reached instance 1")
+        print("global kill switch reached the other instance in \(ContinuousClock.now - switched)")
         #expect(try await cluster.put(0, "v1/kill-switch", #"{"override":"none"}"#) == 200)
         #expect(try await Self.waitForReason(cluster, 1, campaign) { $0 == "ok" })
 
@@ -43,6 +52,25 @@ import Testing
         let (paused, _) = try await cluster.post(0, "v1/campaigns/\(campaign)/pause", "{}")
         #expect(paused == 200)
         #expect(try await Self.waitForReason(cluster, 1, campaign) { $0 == "paused" })
+
+        // A token revoked through instance 0 is refused by instance 1 at once (NOTIFY pacer_tokens),
+        // well before the periodic reload.
+        let (created, body) = try await cluster.post(0, "v1/tokens", #"{"name":"live","role":"read_only"}"#)
+        #expect(created == 201)
+        let token = body["token"] as? String ?? ""
+        #expect(try await Self.status(cluster.urls[1], "v1/campaigns", token: token) == 200)
+        let revoked = ContinuousClock.now
+        var request = URLRequest(url: cluster.urls[0].appendingPathComponent("v1/tokens/\(body["id"] as? String ?? "")"))
+        request.httpMethod = "DELETE"
+        request.setValue("Bearer \(Cluster.token)", forHTTPHeaderField: "Authorization")
+        _ = try await URLSession.shared.data(for: request)
+        var refused = false
+        while ContinuousClock.now - revoked < .seconds(3) {
+            if try await Self.status(cluster.urls[1], "v1/campaigns", token: token) == 401 { refused = true; break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(refused, "instance 1 still accepted a revoked token after 3 s")
+        print("token revocation reached the other instance in \(ContinuousClock.now - revoked)")
 
         let (spent, _) = try await cluster.post(0, "v1/spend", #"{"event_id":"m1","campaign_id":"\#(campaign)","spend_cents":1}"#)
         #expect(spent == 200)

@@ -8,10 +8,9 @@ import Synchronization
 /// The digests of every live bearer token and their roles, in memory so that checking a token
 /// never waits for PostgreSQL. The bootstrap admin token (`PACER_ADMIN_TOKEN`) is always in it.
 ///
-/// Reloaded from `pacer.api_tokens` every `interval` (so tokens revoked through another instance
-/// are refused here within that time), at once after a change through this instance, and when
-/// an unknown token is presented (at most once a second, so unknown tokens cannot flood the
-/// database). Tokens are compared as SHA-256 digests in constant time and never logged.
+/// Reloaded from `pacer.api_tokens` when a token changes anywhere (NOTIFY `pacer_tokens`, heard
+/// by `CampaignSync`), every `interval` as a safety net, and when an unknown token is presented
+/// (at most once a second, so unknown tokens cannot flood the database). Tokens are compared as SHA-256 digests in constant time and never logged.
 final class TokenCache: Service, Sendable {
     /// One accepted token: its digest, its row id (nil for the bootstrap token) and role.
     struct Entry: Sendable {

@@ -58,11 +58,15 @@ struct CampaignControlController: Sendable {
         return Self.json(controls)
     }
 
-    /// Runs a conditional campaign update; 404 for no such campaign, 409 for a stale version.
+    /// Runs a conditional campaign update; 404 for no such campaign, 422 for an archived one, 409
+    /// for a stale version.
     private func changed(_ id: UUID, _ update: () async throws -> CampaignRecord?) async throws -> CampaignRecord {
         guard let record = try await database(update) else {
-            guard let existing = try await database({ try await repository.find(id) }), existing.config.status != .archived else {
+            guard let existing = try await database({ try await repository.find(id) }) else {
                 throw Problem.notFound("no campaign \(id.uuidString.lowercased())")
+            }
+            guard existing.config.status != .archived else {
+                throw Problem.unprocessable("campaign \(id.uuidString.lowercased()) is archived; archived campaigns cannot be paused, resumed or switched")
             }
             throw Problem.conflict("the campaign was changed by someone else (now version \(existing.version)); read it again and retry")
         }

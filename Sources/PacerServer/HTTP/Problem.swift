@@ -58,6 +58,10 @@ struct Problem: HTTPResponseError, Sendable {
         Problem(status: .forbidden, title: "Forbidden", detail: "a \(role.rawValue) token may not call \(method.rawValue) \(path)")
     }
 
+    static func unprocessable(_ detail: String) -> Problem {
+        Problem(status: .unprocessableContent, title: "Unprocessable Content", detail: detail)
+    }
+
     static func preconditionFailed(_ detail: String) -> Problem {
         Problem(status: .preconditionFailed, title: "Precondition Failed", detail: detail)
     }

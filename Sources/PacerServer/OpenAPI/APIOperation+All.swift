@@ -39,14 +39,14 @@ extension APIOperation {
             tag: "campaigns", success: (200, "Campaign"), problems: read),
         .init(
             method: "POST", path: "/v1/campaigns/{id}/pause", summary: "Pause a campaign (every bid denied: paused).", tag: "campaigns",
-            success: (200, "Campaign"), problems: [400, 401, 403, 404, 409]),
+            success: (200, "Campaign"), problems: [400, 401, 403, 404, 409, 422]),
         .init(
             method: "POST", path: "/v1/campaigns/{id}/resume", summary: "Resume a paused campaign.", tag: "campaigns",
-            success: (200, "Campaign"), problems: [400, 401, 403, 404, 409]),
+            success: (200, "Campaign"), problems: [400, 401, 403, 404, 409, 422]),
         .init(
             method: "PUT", path: "/v1/campaigns/{id}/kill-switch",
             summary: "Force the campaign's breaker open (deny all) or closed, or back to automatic (none).", tag: "campaigns",
-            body: "KillSwitchInput", success: (200, "Campaign"), problems: write),
+            body: "KillSwitchInput", success: (200, "Campaign"), problems: write + [422]),
         .init(
             method: "GET", path: "/v1/campaigns/{id}/performance",
             summary: "Spend and decision outcomes over a time range, per local hour or day.", tag: "campaigns",
