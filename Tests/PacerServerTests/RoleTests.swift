@@ -56,6 +56,11 @@ import Testing
             #expect(try await client.send(.post, "/v1/campaigns/\(campaign)/pause", token: reader).status == .forbidden)
             #expect(try await client.send(.post, "/v1/tokens", json: #"{"name":"x","role":"admin"}"#, token: reader).status == .forbidden)
             #expect(try await client.send(.get, "/v1/tokens", token: tokens[.admin]).status == .ok)
+            // Other spellings of a refused path reach the same route and the same refusal.
+            for path in ["/v1//tokens", "/v1/tokens/", "/v1/%74okens"] {
+                let response = try await client.send(.get, path, token: reader)
+                #expect(response.status == .forbidden || response.status == .notFound, "\(path): \(response.status)")
+            }
             // Health stays open.
             #expect(try await client.send(.get, "/healthz", token: nil).status == .ok)
         }

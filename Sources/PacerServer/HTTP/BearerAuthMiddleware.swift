@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 
 /// Requires `Authorization: Bearer TOKEN` on every route behind it and checks the token's role
-/// against the method and path (`Role.allows`). An unknown or revoked token is a 401 problem
+/// against the method and the matched route (`Role.allows`). An unknown or revoked token is a 401 problem
 /// document, a known token whose role does not cover the route a 403. Tokens are never logged.
 struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     let tokens: TokenCache
@@ -13,8 +13,11 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         else { throw Problem.unauthorized }
         let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
         guard !token.isEmpty, let role = await tokens.role(of: token) else { throw Problem.unauthorized }
-        guard role.allows(request.method, path: request.uri.path) else {
-            throw Problem.forbidden(role: role, method: request.method, path: request.uri.path)
+        // The route the router matched (`/v1/tokens/{id}`), not the raw path: `/v1//tokens` or
+        // percent-encoded spellings reach the same route and must meet the same rule.
+        let route = context.endpointPath ?? request.uri.path
+        guard role.allows(request.method, path: route) else {
+            throw Problem.forbidden(role: role, method: request.method, path: route)
         }
         return try await next(request, context)
     }
