@@ -14,9 +14,27 @@ import Synchronization
 final class TokenCache: Service, Sendable {
     /// One accepted token: its digest, its row id (nil for the bootstrap token) and role.
     struct Entry: Sendable {
-        var digest: [UInt8]
+        var digest: Digest
         var id: UUID?
         var role: Role
+    }
+
+    /// A SHA-256 digest as four words, so that comparing one costs four XORs.
+    struct Digest: Sendable {
+        var a: UInt64, b: UInt64, c: UInt64, d: UInt64
+
+        init?(_ bytes: [UInt8]) {
+            guard bytes.count == 32 else { return nil }
+            func word(_ offset: Int) -> UInt64 {
+                (0..<8).reduce(0) { $0 << 8 | UInt64(bytes[offset + $1]) }
+            }
+            (a, b, c, d) = (word(0), word(8), word(16), word(24))
+        }
+
+        /// Zero when equal; computed without branching on the contents.
+        func difference(_ other: Digest) -> UInt64 {
+            (a ^ other.a) | (b ^ other.b) | (c ^ other.c) | (d ^ other.d)
+        }
     }
 
     private struct State {
@@ -31,7 +49,7 @@ final class TokenCache: Service, Sendable {
     private let logger: Logger
 
     init(adminToken: String?, pool: PostgresPool, interval: Duration = .seconds(5), logger: Logger) {
-        bootstrap = adminToken.map { Entry(digest: Self.digest($0), id: nil, role: .admin) }
+        bootstrap = adminToken.flatMap { token in Digest(Self.digest(token)).map { Entry(digest: $0, id: nil, role: .admin) } }
         self.pool = pool
         self.interval = interval
         self.logger = logger
@@ -62,7 +80,7 @@ final class TokenCache: Service, Sendable {
 
     /// The role of a presented token, or nil when it is unknown or revoked.
     func role(of token: String) async -> Role? {
-        let digest = Self.digest(token)
+        guard let digest = Digest(Self.digest(token)) else { return nil }
         if let role = match(digest) { return role }
         let mayRefresh = state.withLock { state -> Bool in
             let now = ContinuousClock.now
@@ -77,13 +95,11 @@ final class TokenCache: Service, Sendable {
 
     /// Compares the digest with every entry, always all of them and every byte, so the time
     /// taken does not tell how close a guess came.
-    private func match(_ digest: [UInt8]) -> Role? {
+    private func match(_ digest: Digest) -> Role? {
         let entries = state.withLock { $0.entries }
         var found: Role?
-        for entry in entries where entry.digest.count == digest.count {
-            var difference: UInt8 = 0
-            for index in 0..<digest.count { difference |= entry.digest[index] ^ digest[index] }
-            if difference == 0 { found = entry.role }
+        for entry in entries where entry.digest.difference(digest) == 0 {
+            found = entry.role
         }
         return found
     }
@@ -96,7 +112,7 @@ final class TokenCache: Service, Sendable {
         var entries = bootstrap.map { [$0] } ?? []
         for row in rows {
             guard let role = Role(rawValue: try row.decode(String.self, at: 1)) else { continue }
-            guard let digest = Self.bytes(hex: try row.decode(String.self, at: 2)) else { continue }
+            guard let digest = Self.bytes(hex: try row.decode(String.self, at: 2)).flatMap(Digest.init) else { continue }
             entries.append(Entry(digest: digest, id: try row.decode(UUID.self, at: 0), role: role))
         }
         state.withLock { $0.entries = entries }
