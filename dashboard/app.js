@@ -1,7 +1,7 @@
 // Pacer dashboard: plain DOM, every piece of user text set with textContent (never innerHTML).
 "use strict";
 
-const state = { token: sessionStorage.getItem("pacer.token") || "", selected: null, campaigns: [], charts: {} };
+const state = { token: sessionStorage.getItem("pacer.token") || "", selected: null, campaigns: [], charts: {}, partnerAPI: false };
 
 function $(id) { return document.getElementById(id); }
 
@@ -228,9 +228,16 @@ async function loadPartners() {
     row.append(cell(p.name), cell(p.status), cell(p.batches_waiting, "number"), cell(p.clicks_waiting, "number"),
       cell(p.batches_in_flight, "number"), cell(p.delivered_last_minute, "number"), cell(p.delivered_today, "number"),
       cell(p.batches_dead, "number"));
+    const actions = document.createElement("td");
+    if (state.partnerAPI) {
+      actions.append(
+        button("Edit", () => editPartner(p.partner_id)),
+        p.status === "paused" ? button("Resume", () => partnerAction(p, "resume")) : button("Pause", () => partnerAction(p, "pause")));
+    }
+    row.append(actions);
     body.append(row);
   }
-  if (data.partners.length === 0) { const row = document.createElement("tr"); const td = cell("No partners yet."); td.colSpan = 8; row.append(td); body.append(row); }
+  if (data.partners.length === 0) { const row = document.createElement("tr"); const td = cell("No partners yet."); td.colSpan = 9; row.append(td); body.append(row); }
 }
 
 async function loadInstances() {
@@ -258,6 +265,7 @@ async function start() {
   $("logout").hidden = false;
   $("who").textContent = "";
   if (typeof Chart === "undefined") $("chart-missing").hidden = false;
+  try { await detectPartnerAPI(); } catch (e) { state.partnerAPI = false; }
   await refresh();
 }
 
@@ -273,6 +281,8 @@ document.addEventListener("DOMContentLoaded", () => {
   $("refresh").addEventListener("click", refresh);
   $("campaign-form").addEventListener("submit", submitCampaign);
   $("campaign-cancel").addEventListener("click", resetForm);
+  $("partner-form").addEventListener("submit", submitPartner);
+  $("partner-cancel").addEventListener("click", resetPartnerForm);
   $("global-apply").addEventListener("click", async () => {
     try { await api("PUT", "/v1/kill-switch", { override: $("global-override").value }); say("Global kill switch set."); }
     catch (e) { say(e.message, true); }
