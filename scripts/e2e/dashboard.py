@@ -4,8 +4,10 @@ Usage: dashboard.py BASE_URL TOKEN SCREENSHOT.png
 Signs in with the token, waits for the demo campaigns, creates a campaign through the form, waits
 for its row and a rendered chart, fails on any console error, and saves a screenshot.
 """
+import json
 import sys
 import time
+import urllib.request
 
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
@@ -64,7 +66,27 @@ def main(base, token, screenshot):
 
         errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
         assert not errors, "console errors: %r" % errors
-        print("dashboard: campaign created, row and chart rendered, no console errors; screenshot %s" % screenshot)
+
+        # Two editors: the form holds version N, someone else saves N+1 meanwhile; saving the
+        # form must be refused (409) and say so, not overwrite silently.
+        campaign = driver.execute_script("return state.campaigns.find(c => c.name === arguments[0])", name)
+        driver.execute_script(
+            "const row = [...document.querySelectorAll('#campaigns tbody tr')].find(r => r.dataset.id === arguments[0]);"
+            "row.querySelectorAll('button')[1].click();", campaign["id"])
+        wait.until(lambda d: d.find_element(By.ID, "form-title").text == "Edit campaign")
+        other = json.dumps({"name": campaign["name"], "daily_budget_cents": 999, "pacing": campaign["pacing"]}).encode()
+        request = urllib.request.Request(base + "/v1/campaigns/" + campaign["id"], data=other, method="PUT", headers={
+            "Authorization": "Bearer " + token, "Content-Type": "application/json", "If-Match": '"%d"' % campaign["version"]})
+        assert urllib.request.urlopen(request).status == 200
+        budget = driver.find_element(By.CSS_SELECTOR, "#campaign-form [name=daily_budget_cents]")
+        budget.clear()
+        budget.send_keys("500")
+        driver.find_element(By.ID, "campaign-submit").click()
+        wait.until(lambda d: "Someone else changed" in d.find_element(By.ID, "message").text)
+        unexpected = [entry for entry in driver.get_log("browser")
+                      if entry["level"] == "SEVERE" and " 409 " not in entry["message"] + " "]
+        assert not unexpected, "console errors: %r" % unexpected
+        print("dashboard: campaign created, row and chart rendered, stale edit refused, no console errors; screenshot %s" % screenshot)
     finally:
         driver.quit()
 
