@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 : "${DATABASE_URL:?DATABASE_URL (a superuser URL of a throwaway cluster) is required}"
 scripts/install-deps.sh chromium chromium-driver python3-venv
 
+root="$PWD"
 venv=.build/e2e-venv
 if [[ ! -x "$venv/bin/python" ]]; then
     python3 -m venv "$venv"
@@ -59,11 +60,14 @@ echo "e2e: dashboard in headless Chromium" >&2
 "$venv/bin/python" scripts/e2e/dashboard.py "$base" "$token" "$artifacts/dashboard.png"
 
 echo "e2e: schemathesis against $base/openapi.json" >&2
-"$venv/bin/schemathesis" run "$base/openapi.json" \
+# Run from the artifacts folder with fresh cache directories (.schemathesis/, .hypothesis/) so
+# that nothing of an earlier run changes this one.
+rm -rf "$artifacts/.schemathesis" "$artifacts/.hypothesis"
+(cd "$artifacts" && "$root/$venv/bin/schemathesis" run "$base/openapi.json" \
     --header "Authorization: Bearer $token" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
     --phases examples,coverage,fuzzing \
     --max-examples "${PACER_E2E_EXAMPLES:-25}" --seed "${PACER_E2E_SEED:-20261123}" --generation-database none \
     --workers 1 --no-color \
-    --report junit --report-junit-path "$artifacts/schemathesis.xml"
+    --report junit --report-junit-path schemathesis.xml)
 echo "e2e: passed (screenshot: $artifacts/dashboard.png)" >&2
