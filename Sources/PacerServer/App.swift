@@ -98,7 +98,7 @@ func buildApplication(
     CampaignController(repository: repository, store: store, keeper: keeper, clock: clock, bodyLimit: limit, logger: logger).addRoutes(to: api)
     InstanceController(pool: pool, clock: clock).addRoutes(to: api)
     BudgetStatusController(store: store, clock: clock).addRoutes(to: api)
-    CampaignControlController(repository: repository, store: store, clock: clock, bodyLimit: limit, logger: logger).addRoutes(to: api)
+    CampaignControlController(repository: repository, store: store, keeper: keeper, clock: clock, bodyLimit: limit, logger: logger).addRoutes(to: api)
     PerformanceController(pool: pool, clock: clock, logger: logger).addRoutes(to: api)
     ClickSummaryController(pool: pool, clock: clock, logger: logger).addRoutes(to: api)
     TokenController(repository: TokenRepository(pool: pool), tokens: tokens, bodyLimit: limit, logger: logger).addRoutes(to: api)

@@ -12,6 +12,7 @@ import PostgresClient
 struct CampaignControlController: Sendable {
     let repository: CampaignRepository
     let store: CampaignStore
+    let keeper: LeaseKeeper
     let clock: any PacerClock
     let bodyLimit: Int
     let logger: Logger
@@ -28,6 +29,8 @@ struct CampaignControlController: Sendable {
         let id = try CampaignController.id(parameters)
         let version = try Self.expectedVersion(request, body: nil)
         let record = try await changed(id) { try await repository.setStatus(id, to: status, expectedVersion: version) }
+        // A paused campaign keeps no slice; a resumed one needs one before its next bid.
+        do { try await keeper.refresh(only: [id]) } catch { logger.warning("lease refresh deferred", metadata: ["db.error": "\(error)"]) }
         logger.info("campaign status set", metadata: ["campaign.id": "\(id)", "campaign.status": "\(status.rawValue)"])
         return CampaignController.json(record, status: .ok)
     }
