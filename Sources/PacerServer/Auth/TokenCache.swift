@@ -78,10 +78,23 @@ final class TokenCache: Service, Sendable {
         return bytes
     }
 
-    /// The role of a presented token, or nil when it is unknown or revoked.
-    func role(of token: String) async -> Role? {
-        guard let digest = Digest(Self.digest(token)) else { return nil }
-        if let role = match(digest) { return role }
+    /// The role of a presented token from memory, without waiting for anything: the path of
+    /// every request. `.unknown` carries the digest for `refreshedRole(of:)`.
+    enum Lookup: Sendable {
+        case found(Role)
+        case unknown(Digest?)
+    }
+
+    func cachedRole(of token: String) -> Lookup {
+        guard let digest = Digest(Self.digest(token)) else { return .unknown(nil) }
+        if let role = match(digest) { return .found(role) }
+        return .unknown(digest)
+    }
+
+    /// For a token the cache does not know: reloads the tokens (at most once a second) and looks
+    /// again, so a token just created through another instance is accepted.
+    func refreshedRole(of digest: Digest?) async -> Role? {
+        guard let digest else { return nil }
         let mayRefresh = state.withLock { state -> Bool in
             let now = ContinuousClock.now
             if let last = state.lastMissRefresh, now - last < .seconds(1) { return false }
@@ -91,6 +104,14 @@ final class TokenCache: Service, Sendable {
         guard mayRefresh else { return nil }
         try? await refresh()
         return match(digest)
+    }
+
+    /// The role of a presented token, or nil when it is unknown or revoked.
+    func role(of token: String) async -> Role? {
+        switch cachedRole(of: token) {
+        case .found(let role): return role
+        case .unknown(let digest): return await refreshedRole(of: digest)
+        }
     }
 
     /// Compares the digest with every entry, always all of them and every byte, so the time

@@ -12,7 +12,15 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
             header.prefix(7).lowercased() == "bearer "
         else { throw Problem.unauthorized }
         let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty, let role = await tokens.role(of: token) else { throw Problem.unauthorized }
+        guard !token.isEmpty else { throw Problem.unauthorized }
+        let role: Role
+        switch tokens.cachedRole(of: token) {
+        case .found(let cached):
+            role = cached
+        case .unknown(let digest):
+            guard let refreshed = await tokens.refreshedRole(of: digest) else { throw Problem.unauthorized }
+            role = refreshed
+        }
         // The route the router matched (`/v1/tokens/{id}`), not the raw path: `/v1//tokens` or
         // percent-encoded spellings reach the same route and must meet the same rule.
         let route = context.endpointPath ?? request.uri.path
