@@ -103,6 +103,9 @@ import Testing
             let paths = document["paths"] as? [String: [String: Any]] ?? [:]
             #expect(paths.values.reduce(0) { $0 + $1.count } == documented.count)
             #expect(paths["/v1/campaigns/{id}"]?["put"] != nil)
+            #expect((paths["/v1/decide"]?["post"] as? [String: Any])?["x-roles"] as? [String] == ["admin", "bidder"])
+            #expect((paths["/v1/tokens"]?["get"] as? [String: Any])?["x-roles"] as? [String] == ["admin"])
+            #expect((paths["/v1/campaigns"]?["get"] as? [String: Any])?["x-roles"] as? [String] == ["admin", "read_only"])
             // Every schema an operation names exists.
             let schemas = Set(((document["components"] as? [String: Any])?["schemas"] as? [String: Any] ?? [:]).keys)
             let references = Set(response.body.split(separator: "\"").filter { $0.hasPrefix("#/components/schemas/") }.map { String($0.dropFirst(21)) })

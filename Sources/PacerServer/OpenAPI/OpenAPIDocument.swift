@@ -4,7 +4,7 @@ import NIOCore
 
 /// The OpenAPI 3.1 document of every route (`GET /openapi.json`), built from `APIOperation.all`
 /// and `OpenAPISchemas`. Every operation may also answer with a problem document (`default`),
-/// and every `/v1` operation needs a bearer token.
+/// and every `/v1` operation needs a bearer token; `x-roles` names the token roles it admits.
 enum OpenAPIDocument {
     /// The document as JSON bytes, keys sorted.
     static let bytes: [UInt8] = {
@@ -84,7 +84,14 @@ enum OpenAPIDocument {
         }
         responses["default"] = ["description": "An error, as a problem document.", "content": problem]
         result["responses"] = responses
-        if operation.secured { result["security"] = [["bearer": [String]()]] } else { result["security"] = [[String: Any]]() }
+        if operation.secured {
+            result["security"] = [["bearer": [String]()]]
+            // Which token roles may call it, from the same rule the server enforces.
+            let method = HTTPRequest.Method(operation.method) ?? .get
+            result["x-roles"] = Role.allCases.filter { $0.allows(method, path: operation.path) }.map(\.rawValue)
+        } else {
+            result["security"] = [[String: Any]]()
+        }
         return result
     }
 
