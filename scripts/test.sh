@@ -2,6 +2,7 @@
 # `make test`: install missing system packages, build the tests, start a throwaway PostgreSQL,
 # run every test against it, and remove it again, also when the tests fail or are interrupted.
 # Exits non-zero on any failure. Arguments go to `swift test` (e.g. --filter MigratorTests).
+# Without arguments the end-to-end checks of scripts/e2e.sh follow (browser, schemathesis).
 #
 # Tests read DATABASE_URL (a superuser URL of the throwaway cluster); each test creates and drops
 # its own database, so they run in parallel and in any order. Swift Testing runs tests in
@@ -38,3 +39,9 @@ parallel=()
 [[ "${PACER_TEST_PARALLEL:-0}" != "1" ]] || parallel=(--parallel)
 
 swift test --skip-build "${parallel[@]}" "$@"
+
+# The live end-to-end checks (dashboard in headless Chromium, schemathesis against /openapi.json)
+# run with the whole suite only; PACER_E2E=0 skips them.
+if [[ $# -eq 0 && "${PACER_E2E:-1}" != "0" ]]; then
+    scripts/e2e.sh
+fi

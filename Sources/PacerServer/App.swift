@@ -39,10 +39,10 @@ struct StartupError: Error, CustomStringConvertible {
 }
 
 /// Builds the server: connection pool, schema check, campaign cache, routes and services.
-/// Tests call it too, with a manual clock.
+/// Tests call it too, with a manual clock; `onRoutes` receives every route as `METHOD /path`.
 func buildApplication(
     _ configuration: ServerConfiguration, logger: Logger, clock: any PacerClock = SystemClock(),
-    metrics: PrometheusCollectorRegistry? = nil
+    metrics: PrometheusCollectorRegistry? = nil, onRoutes: (@Sendable ([String]) -> Void)? = nil
 ) async throws -> some ApplicationProtocol {
     let pool = PostgresPool(
         conninfo: configuration.databaseURL, maxConnections: configuration.poolSize,
@@ -106,7 +106,10 @@ func buildApplication(
 
     let router = Router()
     HealthController(pool: pool, schema: schema, health: health, journal: journal, logger: logger).addRoutes(to: router)
-    if let metrics {
+    OpenAPIDocument.addRoutes(to: router)
+    DashboardController(directory: configuration.dashboardDirectory, chartPath: configuration.chartJSPath, logger: logger).addRoutes(to: router)
+    do {
+        let metrics = metrics ?? PrometheusCollectorRegistry()
         router.get("/metrics") { _, _ in
             var buffer: [UInt8] = []
             metrics.emit(into: &buffer)
@@ -114,7 +117,9 @@ func buildApplication(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
     }
-    let api = router.group("/v1").add(middleware: BearerAuthMiddleware(adminToken: configuration.adminToken))
+    let tokens = TokenCache(adminToken: configuration.adminToken, pool: pool, logger: logger)
+    try? await tokens.refresh()
+    let api = router.group("/v1").add(middleware: BearerAuthMiddleware(tokens: tokens))
     let limit = configuration.maxBodyBytes
     DecisionController(store: store, pool: pool, clock: clock, bodyLimit: limit, load: load).addRoutes(to: api)
     SpendController(committer: committer, clock: clock, bodyLimit: limit, logger: logger).addRoutes(to: api)
@@ -125,6 +130,10 @@ func buildApplication(
         pool: pool, conninfo: configuration.databaseURL, clock: clock, instanceID: configuration.instanceID,
         settings: configuration.clicks, seed: configuration.randomSeed, logger: logger)
     addClickRoutes(to: api, pool: pool, configuration: configuration, clock: clock, logger: logger)
+    CampaignControlController(repository: repository, store: store, keeper: keeper, clock: clock, bodyLimit: limit, logger: logger).addRoutes(to: api)
+    PerformanceController(pool: pool, clock: clock, logger: logger).addRoutes(to: api)
+    ClickSummaryController(pool: pool, clock: clock, logger: logger).addRoutes(to: api)
+    TokenController(repository: TokenRepository(pool: pool), tokens: tokens, bodyLimit: limit, logger: logger).addRoutes(to: api)
     // The benchmark's baseline: same auth and body handling as /v1/decide, no decision.
     api.post("/noop") { request, _ in
         _ = try await RequestBody.collect(request, limit: limit)
@@ -133,6 +142,7 @@ func buildApplication(
             body: .init(byteBuffer: ByteBuffer(string: #"{"allow":false,"reason":"noop","throttle":0,"breaker":"closed"}"#)))
     }
 
+    onRoutes?(router.routes.map { "\($0.method) \($0.path)" })
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Pacer"),
@@ -149,11 +159,12 @@ func buildApplication(
     app.addServices(
         DatabaseService(pool: pool, logger: logger),
         health,
+        tokens,
         breakerRecorder,
         keeper,
         CampaignSync(
             conninfo: configuration.databaseURL, repository: repository, store: store, keeper: keeper, clock: clock,
-            instanceID: configuration.instanceID, logger: logger),
+            instanceID: configuration.instanceID, logger: logger, tokens: tokens),
         flusher,
         committer,
         PacerTicker(store: store, clock: clock, interval: .seconds(1)),
@@ -161,12 +172,14 @@ func buildApplication(
         PartitionMaintainer(pool: pool, clock: clock, logger: logger),
         clickWorkers,
         ClickQueueMonitor(pool: pool, clock: clock, interval: configuration.clicks.metricsInterval, logger: logger),
-        ClickRetention(pool: pool, clock: clock, days: configuration.clicks.retentionDays, logger: logger))
+        ClickRetention(pool: pool, clock: clock, days: configuration.clicks.retentionDays, logger: logger),
+        MetricsSampler(store: store, pool: pool, clock: clock, logger: logger))
     return app
 }
 
 /// Loads every campaign with its spend into the cache; returns how many.
 func loadCampaigns(into store: CampaignStore, repository: CampaignRepository, now: Date) async throws -> Int {
+    store.setGlobalOverride(try await repository.globalControls().breakerOverride)
     let records = try await repository.all()
     let spend = try await repository.spend(at: now)
     for record in records {

@@ -14,7 +14,7 @@ let testToken = "test-admin-token"
 struct APIHarness {
     let database: TestDatabase
     let clock: ManualClock
-    let configuration: ServerConfiguration
+    var configuration: ServerConfiguration
 
     init(start: Date = Date(timeIntervalSince1970: 1_781_524_800)) throws {  // 2026-06-15 12:00 UTC
         database = try migratedDatabase()

@@ -80,6 +80,19 @@ struct CampaignRepository: Sendable {
         }
     }
 
+    /// One page of campaigns in creation order: `limit` of them after the campaign `after`.
+    func page(limit: Int, after: UUID?) async throws -> [CampaignRecord] {
+        try await pool.run { connection in
+            try connection.query(
+                """
+                SELECT \(CampaignRecord.columns) FROM pacer.campaigns
+                WHERE $1::uuid IS NULL OR (created_at, id) > (SELECT created_at, id FROM pacer.campaigns WHERE id = $1)
+                ORDER BY created_at, id LIMIT $2
+                """, [after, limit]
+            ).rows.map(CampaignRecord.init(row:))
+        }
+    }
+
     /// Today's and earlier spend of one campaign in its time zone at `now`.
     func spend(of id: UUID, at now: Date) async throws -> (Micros, Micros) {
         try await pool.run { connection in

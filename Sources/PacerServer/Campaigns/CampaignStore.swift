@@ -18,6 +18,8 @@ struct BreakerChange: Sendable {
 /// The map of slots is behind one lock (taken for a lookup only); each slot has its own.
 final class CampaignStore: Sendable {
     private let slots = Mutex<[UUID: CampaignSlot]>([:])
+    /// The global kill switch (`pacer.global_controls`); when set it wins over each campaign's own.
+    let globalOverride = Mutex<BreakerOverride>(.none)
     private let seed: UInt64
     private let settings: PacerSettings
     /// Called (outside any lock) when an allowed bid left less than a quarter of a campaign's
@@ -68,12 +70,12 @@ final class CampaignStore: Sendable {
                 guard record.version >= state.record.version else { return }
                 state.record = record
                 state.pacer.update(config: record.config, now: now)
-                state.pacer.setOverride(record.breakerOverride)
+                state.pacer.setOverride(effectiveOverride(record.breakerOverride))
             }
             return
         }
         var pacer = CampaignPacer(config: record.config, settings: settings)
-        pacer.setOverride(record.breakerOverride)
+        pacer.setOverride(effectiveOverride(record.breakerOverride))
         let transition = pacer.seed(spentToday: spentToday, totalSpentBeforeToday: spentBefore, now: now)
         // Nothing may be committed before PostgreSQL granted a slice.
         if leased { pacer.setLease(spentToday, now: now) }

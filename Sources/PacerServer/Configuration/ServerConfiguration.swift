@@ -51,6 +51,12 @@ struct ServerConfiguration: Sendable {
     /// `PACER_DRAIN_SECONDS` (default 25): the longest a graceful shutdown (SIGTERM) may take.
     var drainTimeout: Duration = .seconds(25)
 
+    /// `PACER_DASHBOARD_DIR` (default `./dashboard`): the static dashboard served at `/`.
+    var dashboardDirectory: String = "./dashboard"
+    /// `PACER_CHARTJS_PATH` (default `/usr/share/javascript/chart.js/chart.min.js`, from Debian's
+    /// `libjs-chart.js`): Chart.js, served at `/vendor/chart.js`.
+    var chartJSPath: String = "/usr/share/javascript/chart.js/chart.min.js"
+
     /// A configuration error, naming the variable.
     struct Invalid: Error, CustomStringConvertible {
         var description: String
@@ -139,6 +145,8 @@ struct ServerConfiguration: Sendable {
             configuration.drainTimeout = .seconds(seconds)
         }
         configuration.clicks = try ClickSettings.fromEnvironment(environment)
+        if let directory = environment["PACER_DASHBOARD_DIR"], !directory.isEmpty { configuration.dashboardDirectory = directory }
+        if let path = environment["PACER_CHARTJS_PATH"], !path.isEmpty { configuration.chartJSPath = path }
         return configuration
     }
 

@@ -17,7 +17,7 @@ struct CampaignController: Sendable {
 
     func addRoutes(to group: RouterGroup<some RequestContext>) {
         group.post("/campaigns") { request, _ in try await create(request) }
-        group.get("/campaigns") { _, _ in try await list() }
+        group.get("/campaigns") { request, _ in try await list(request) }
         group.get("/campaigns/{id}") { _, context in try await read(context.parameters) }
         group.put("/campaigns/{id}") { request, context in try await replace(request, context.parameters) }
         group.delete("/campaigns/{id}") { _, context in try await archive(context.parameters) }
@@ -41,14 +41,18 @@ struct CampaignController: Sendable {
         return Self.json(record, status: .created, headers: [.location: "/v1/campaigns/\(config.id.uuidString.lowercased())"])
     }
 
-    func list() async throws -> Response {
-        let records = try await database { try await repository.all() }
-        var json = JSONWriter(capacity: 600 * records.count + 32)
+    /// A page of campaigns (`limit`, `cursor`), archived ones included, with `next_cursor`.
+    func list(_ request: Request) async throws -> Response {
+        let page = try Page.from(request)
+        let records = try await database { try await repository.page(limit: page.limit + 1, after: page.after) }
+        let (items, next) = page.split(records, id: \.config.id)
+        var json = JSONWriter(capacity: 600 * items.count + 64)
         json.beginObject()
         json.key("campaigns")
         json.beginArray()
-        for record in records { record.write(to: &json) }
+        for record in items { record.write(to: &json) }
         json.endArray()
+        json.key("next_cursor"); json.optionalString(next)
         json.endObject()
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
     }
@@ -65,9 +69,7 @@ struct CampaignController: Sendable {
         let id = try Self.id(parameters)
         let body = try await RequestBody.json(request, limit: bodyLimit)
         let config = try CampaignInput.config(from: body, id: id)
-        var expectedVersion: Int64?
-        if case .number(let text)? = body["version"] { expectedVersion = Int64(text) }
-        if let ifMatch = request.headers[.ifMatch] { expectedVersion = Int64(ifMatch.filter(\.isNumber)) }
+        let expectedVersion = try CampaignControlController.expectedVersion(request, body: body)
         guard let record = try await database({ try await repository.update(config, expectedVersion: expectedVersion) }) else {
             guard let existing = try await database({ try await repository.find(id) }), existing.config.status != .archived else {
                 throw Problem.notFound("no campaign \(id.uuidString.lowercased())")

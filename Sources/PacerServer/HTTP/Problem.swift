@@ -54,6 +54,18 @@ struct Problem: HTTPResponseError, Sendable {
         Problem(status: .conflict, title: "Conflict", detail: detail)
     }
 
+    static func forbidden(role: Role, method: HTTPRequest.Method, path: String) -> Problem {
+        Problem(status: .forbidden, title: "Forbidden", detail: "a \(role.rawValue) token may not call \(method.rawValue) \(path)")
+    }
+
+    static func unprocessable(_ detail: String) -> Problem {
+        Problem(status: .unprocessableContent, title: "Unprocessable Content", detail: detail)
+    }
+
+    static func preconditionFailed(_ detail: String) -> Problem {
+        Problem(status: .preconditionFailed, title: "Precondition Failed", detail: detail)
+    }
+
     static let unauthorized = Problem(
         status: .unauthorized, title: "Unauthorized", detail: "a valid bearer token is required (Authorization: Bearer TOKEN)",
         headers: [.wwwAuthenticate: "Bearer realm=\"pacer\""])

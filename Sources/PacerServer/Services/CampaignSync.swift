@@ -5,10 +5,10 @@ import PostgresClient
 import ServiceLifecycle
 
 /// Keeps the campaign cache in step with other instances: a dedicated LISTEN connection on
-/// `pacer_campaigns` (payload: a campaign id, or `*` for the global kill switch) and
-/// `pacer_breaker` (`CAMPAIGN:STATE:INSTANCE`). Each time the listener (re)connects it reloads
-/// every campaign, because notifications sent while it was away are lost; a full reload every
-/// `fullRefresh` is the safety net.
+/// `pacer_campaigns` (payload: a campaign id, or `*` for the global kill switch),
+/// `pacer_breaker` (`CAMPAIGN:STATE:INSTANCE`) and `pacer_tokens` (the token cache). Each time
+/// the listener (re)connects it reloads every campaign and token, because notifications sent
+/// while it was away are lost; a full reload every `fullRefresh` is the safety net.
 struct CampaignSync: Service {
     let conninfo: String
     let repository: CampaignRepository
@@ -18,6 +18,8 @@ struct CampaignSync: Service {
     let instanceID: String
     let logger: Logger
     var fullRefresh: Duration = .seconds(60)
+    /// Reloaded on `pacer_tokens` (a token was created or revoked) and on every reconnect.
+    var tokens: TokenCache? = nil
 
     func run() async throws {
         await withTaskGroup(of: Void.self) { group in
@@ -36,10 +38,11 @@ struct CampaignSync: Service {
         var backoff = Duration.milliseconds(100)
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             do {
-                let events = PostgresListener.notifications(conninfo: conninfo, channels: ["pacer_campaigns", "pacer_breaker"])
+                let events = PostgresListener.notifications(conninfo: conninfo, channels: ["pacer_campaigns", "pacer_breaker", "pacer_tokens"])
                 for try await event in events.cancelOnGracefulShutdown() {
                     switch event {
                     case .listening:
+                        try await tokens?.refresh()
                         try await reloadAll()
                         backoff = .milliseconds(100)
                     case .notification(let notification):
@@ -67,6 +70,8 @@ struct CampaignSync: Service {
                 } else if let id = UUID(uuidString: notification.payload) {
                     try await reload(id)
                 }
+            case "pacer_tokens":
+                try await tokens?.refresh()
             case "pacer_breaker":
                 let parts = notification.payload.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
                 guard parts.count == 3, String(parts[2]) != instanceID, let id = UUID(uuidString: String(parts[0])),

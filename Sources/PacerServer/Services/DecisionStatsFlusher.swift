@@ -16,6 +16,7 @@ final class DecisionStatsFlusher: Service, Sendable {
     private let logger: Logger
     private let carried = Mutex<[(UUID, [MinuteCounts])]>([])
     private let flushDuration = Metrics.Timer(label: "pacer_decision_flush_seconds", preferredDisplayUnit: .seconds)
+    private let outcomes = DecisionMetrics()
 
     init(store: CampaignStore, pool: PostgresPool, instanceID: String, interval: Duration, logger: Logger) {
         self.store = store
@@ -36,11 +37,13 @@ final class DecisionStatsFlusher: Service, Sendable {
     /// Writes what was counted so far; returns the number of campaign-minutes written.
     @discardableResult
     func flush() async -> Int {
+        let fresh = store.drainTallies()
+        outcomes.count(fresh)
         let pending = carried.withLock { carried in
             let taken = carried
             carried = []
             return taken
-        } + store.drainTallies()
+        } + fresh
         let rows = pending.flatMap { id, counts in counts.map { (id, $0) } }
         guard !rows.isEmpty else { return 0 }
         let started = ContinuousClock.now

@@ -43,6 +43,9 @@ final class SpendCommitter: Service, Sendable {
     /// Most events in one transaction.
     let maxEventsPerCommit: Int
     private let commitEvents = Recorder(label: "pacer_spend_commit_events", aggregate: true)
+    private let recordedEvents = Counter(label: "pacer_spend_events_total", dimensions: [("result", "recorded")])
+    private let duplicateEvents = Counter(label: "pacer_spend_events_total", dimensions: [("result", "duplicate")])
+    private let unknownEvents = Counter(label: "pacer_spend_events_total", dimensions: [("result", "unknown_campaign")])
     private let commitDuration = Metrics.Timer(label: "pacer_spend_commit_seconds", preferredDisplayUnit: .seconds)
     private let journaledEvents = Counter(label: "pacer_spend_events_journaled_total")
 
@@ -136,6 +139,10 @@ final class SpendCommitter: Service, Sendable {
             let outcomes = results.map(\.outcome)
             commitDuration.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
             commitEvents.record(events.count)
+            for (counter, outcome) in [(recordedEvents, SpendOutcome.recorded), (duplicateEvents, .duplicate), (unknownEvents, .unknownCampaign)] {
+                let count = outcomes.filter { $0 == outcome }.count
+                if count > 0 { counter.increment(by: count) }
+            }
             let now = clock.now()
             for (event, result) in zip(events, results) where result.outcome == .recorded {
                 let observed = result.day.flatMap { day in result.spentToday.map { (day: day, spent: $0) } }
