@@ -182,7 +182,8 @@ EOF
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$sockets'
 unix_socket_permissions = 0700
-max_connections = 200
+# The whole test suite runs many servers at once, each with a pool, listeners and a probe.
+max_connections = 600
 shared_buffers = 128MB
 max_locks_per_transaction = 256
 max_wal_size = 1GB

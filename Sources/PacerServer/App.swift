@@ -25,6 +25,8 @@ struct App {
             // spend is committed (or journaled), counters flushed and leases returned, in order.
             var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             group.maximumGracefulShutdownDuration = configuration.drainTimeout
+            // Past the drain, what is left is cancelled; past this too, the process ends with a fatal error.
+            group.maximumCancellationDuration = .seconds(5)
             try await ServiceGroup(configuration: group).run()
         } catch {
             logger.critical("PacerServer cannot start: \(error)")
