@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PostgresClient
 import TestSupport
 import Testing
@@ -27,6 +28,9 @@ extension ServerProcessSuites {
         // allowed bid winning at its price with the win notice sent to a random instance.
         var generator = SystemRandomNumberGenerator()
         let plan = (0..<400).flatMap { round in ids.map { (round, $0, Int.random(in: 0..<3, using: &generator), Int.random(in: 0..<3, using: &generator)) } }
+        // Which instance allowed each bid, and how long its win notice took, for the record.
+        let wins = WinLog()
+        let started = ContinuousClock.now
         let allowed = try await withThrowingTaskGroup(of: Int.self) { group in
             let workers = 24
             for worker in 0..<workers {
@@ -38,8 +42,11 @@ extension ServerProcessSuites {
                         let (allow, _) = try await cluster.decide(decideAt, campaign: campaign, bidCents: "1", requestID: requestID)
                         guard allow else { continue }
                         count += 1
+                        let allowedAt = ContinuousClock.now
                         let (status, _) = try await cluster.post(spendAt, "v1/spend", #"{"event_id":"\#(requestID)","campaign_id":"\#(campaign)","spend_cents":1,"request_id":"\#(requestID)"}"#)
                         #expect(status == 200)
+                        let note = "allowed by \(decideAt) at \(allowedAt - started), won at \(spendAt) after \(ContinuousClock.now - allowedAt)"
+                        wins.state.withLock { $0[requestID] = note }
                     }
                     return count
                 }
@@ -68,6 +75,13 @@ extension ServerProcessSuites {
             let spent: Int64 = try row[2]
             let id: String = try row[0]
             #expect(spent <= budget, "campaign \(id) spent \(spent) of \(budget)")
+            if spent > budget {
+                // The last wins of the campaign, to see which bids made it overspend.
+                let last = try connection.query(
+                    "SELECT event_id, instance_id, recorded_at::text FROM pacer.spend_events WHERE campaign_id = $1::uuid ORDER BY recorded_at DESC LIMIT 4", [id]
+                ).rows.map { row in "\(try row.decode(String.self, at: 0)) recorded by \(try row.decode(String.self, at: 1)) at \(try row.decode(String.self, at: 2)): \(wins.state.withLock { $0[(try? row.decode(String.self, at: 0)) ?? ""] } ?? "?")" }
+                print("overspent campaign \(id):\n  " + last.joined(separator: "\n  "))
+            }
             shares.append(Double(spent) / Double(budget))
         }
         shares.sort()
@@ -206,4 +220,9 @@ extension ServerProcessSuites {
         await cluster.stopAll()
     }
 }
+}
+
+/// Notes on allowed bids and their wins, kept by the test's workers.
+final class WinLog: Sendable {
+    let state = Mutex<[String: String]>([:])
 }

@@ -4,8 +4,9 @@ enum OpenAPISchemas {
     {
       "Problem": {"type": "object", "required": ["type", "title", "status"], "properties": {
         "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object", "required": ["field", "message"],
-          "properties": {"field": {"type": "string"}, "message": {"type": "string"}}}}}},
+        "errors": {"type": "array", "description": "Each problem with the input: the field it names, or for an upload the line.",
+          "items": {"type": "object", "required": ["message"],
+          "properties": {"field": {"type": "string"}, "line": {"type": "integer"}, "message": {"type": "string"}}}}}},
       "AnyJSON": {},
       "AnyObject": {"type": "object"},
       "PartnerInput": {"type": "object", "required": ["name", "endpoint_url", "format", "rate_limit_per_second", "batch_size"], "properties": {
