@@ -11,7 +11,7 @@ import Testing
 extension ServerProcessSuites {
 @Suite(.serialized) struct OutageTests {
     static let environment = [
-        "PACER_DB_PROBE_INTERVAL_MS": "200", "PACER_DB_PROBE_TIMEOUT_MS": "1000", "PACER_LEASE_INTERVAL_MS": "200",
+        "PACER_DB_PROBE_INTERVAL_MS": "200", "PACER_DB_PROBE_TIMEOUT_MS": "5000", "PACER_LEASE_INTERVAL_MS": "200",
         "PACER_FLUSH_INTERVAL_MS": "200",
     ]
 

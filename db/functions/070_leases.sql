@@ -64,7 +64,8 @@ DECLARE
     v_budget    bigint;
     v_others    bigint;
     v_grant     bigint;
-    v_expires   timestamptz := p_now + make_interval(secs => p_ttl_seconds);
+    v_expires   timestamptz;
+    v_now       timestamptz;
     v_live      integer;
 BEGIN
     IF p_ttl_seconds IS NULL OR p_ttl_seconds <= 0 THEN
@@ -96,7 +97,15 @@ BEGIN
         CONTINUE WHEN NOT FOUND;
         PERFORM pg_advisory_xact_lock(hashtextextended('pacer.lease:' || v_item.campaign_id::text, 0));
 
-        v_day := (p_now AT TIME ZONE v_campaign.timezone)::date;
+        -- Callers pass the time their refresh began, which a busy caller may send seconds late.
+        -- Time must not go backwards for a campaign: a refresh never judges leases by an older
+        -- time than one already used for them, or a late caller could still count (and keep
+        -- covering) a slice that a more current refresh already saw expire and handed on.
+        SELECT greatest(p_now, max(l.renewed_at)) INTO v_now
+          FROM pacer.budget_leases l WHERE l.campaign_id = v_item.campaign_id;
+        v_expires := v_now + make_interval(secs => p_ttl_seconds);
+
+        v_day := (v_now AT TIME ZONE v_campaign.timezone)::date;
         SELECT coalesce(sum(CASE WHEN d.day = v_day THEN d.spent_micros END), 0),
                coalesce(sum(CASE WHEN d.day < v_day THEN d.spent_micros END), 0)
           INTO v_spent, v_before
@@ -106,14 +115,21 @@ BEGIN
         SELECT coalesce(sum(l.granted_micros), 0) INTO v_others
           FROM pacer.budget_leases l
          WHERE l.campaign_id = v_item.campaign_id AND l.instance_id <> p_instance_id
-           AND l.day = v_day AND l.expires_at > p_now;
+           AND l.day = v_day AND l.expires_at > v_now;
 
         -- What nobody holds, but never less than the reservations this instance already made
-        -- under its previous slice (they are covered by it).
-        v_grant := greatest(least(v_item.wanted, greatest(0, v_budget - v_spent - v_others)), v_item.reserved);
+        -- under its previous slice (they are covered by it) — as long as that slice is still
+        -- live. Once it expired its money may be another instance's, and its reservations have
+        -- expired too (a reservation never outlives the slice it was made under).
+        v_grant := least(v_item.wanted, greatest(0, v_budget - v_spent - v_others));
+        IF EXISTS (SELECT 1 FROM pacer.budget_leases l
+                    WHERE l.campaign_id = v_item.campaign_id AND l.instance_id = p_instance_id
+                      AND l.day = v_day AND l.expires_at > v_now) THEN
+            v_grant := greatest(v_grant, v_item.reserved);
+        END IF;
 
         INSERT INTO pacer.budget_leases AS l (campaign_id, instance_id, day, granted_micros, spent_micros, expires_at, renewed_at)
-        VALUES (v_item.campaign_id, p_instance_id, v_day, v_grant, v_spent, v_expires, p_now)
+        VALUES (v_item.campaign_id, p_instance_id, v_day, v_grant, v_spent, v_expires, v_now)
         ON CONFLICT (campaign_id, instance_id) DO UPDATE
            SET day = excluded.day, granted_micros = excluded.granted_micros, spent_micros = excluded.spent_micros,
                expires_at = excluded.expires_at, renewed_at = excluded.renewed_at;
