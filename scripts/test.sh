@@ -38,7 +38,17 @@ echo "test: DATABASE_URL=$DATABASE_URL" >&2
 parallel=()
 [[ "${PACER_TEST_PARALLEL:-0}" != "1" ]] || parallel=(--parallel)
 
-swift test --skip-build "${parallel[@]}" "$@"
+if [[ $# -gt 0 ]]; then
+    swift test --skip-build "${parallel[@]}" "$@"
+else
+    # The in-process suites run side by side first. The suites that run whole server processes
+    # (and PostgreSQL clusters of their own) under load run afterwards, one test at a time, so
+    # that they do not compete for the machine with everything else.
+    suites=0
+    swift test --skip-build "${parallel[@]}" --skip ServerProcessSuites || suites=$?
+    swift test --skip-build "${parallel[@]}" --filter ServerProcessSuites || suites=$?
+    [[ $suites -eq 0 ]] || exit "$suites"
+fi
 
 # The live end-to-end checks (dashboard in headless Chromium, schemathesis against /openapi.json)
 # run with the whole suite only; PACER_E2E=0 skips them.
