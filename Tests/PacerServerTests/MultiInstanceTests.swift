@@ -22,7 +22,11 @@ extension ServerProcessSuites {
             INSERT INTO pacer.campaigns (name, daily_budget_micros, pacing, breaker_trip_ratio)
             SELECT 'multi ' || g, 1000000, 'ASAP', 1.0 FROM generate_series(1, 50) g RETURNING id::text
             """).rows.map { try $0.decode(String.self, at: 0) }
-        let cluster = try await Cluster(database: database, count: 3, environment: Self.environment)
+        // Win notices must reach PostgreSQL within the reservation lifetime (later ones fall outside
+        // the guarantee). A machine whose cores are all busy can hold a decision's answer back for
+        // seconds after its reservation was made, so this test gives them 10 s, not 2.
+        let cluster = try await Cluster(
+            database: database, count: 3, environment: Self.environment.merging(["PACER_RESERVATION_SECONDS": "10"]) { _, new in new })
 
         // Demand: 400 bids per campaign (4× the budget), spread over the three instances, each
         // allowed bid winning at its price with the win notice sent to a random instance.
@@ -59,8 +63,7 @@ extension ServerProcessSuites {
             """).scalar(String.self)
         for index in 0..<3 {
             let (_, status) = try await cluster.get(index, "v1/budget/status/\(lowest)")
-            let (_, decision) = try await cluster.post(index, "v1/decide", #"{"campaign_id":"\#(lowest)","bid_cents":1}"#)
-            print("lowest campaign at instance \(index): \(status) -> \(decision)")
+            print("lowest campaign at instance \(index): \(status)")
         }
         print(try connection.query("SELECT instance_id, granted_micros, expires_at > now() FROM pacer.budget_leases WHERE campaign_id = $1::uuid", [lowest]).rows.map(\.values))
         await cluster.stopAll()
@@ -88,8 +91,11 @@ extension ServerProcessSuites {
         print("multi-instance: \(allowed) bids allowed of \(plan.count); delivered share min \(shares.first ?? 0), median \(percentile(shares, 50))")
         #expect(shares.count == 50)
         #expect((shares.first ?? 0) >= 0.95)
-        // Every lease was given back on SIGTERM.
-        #expect(try connection.query("SELECT count(*) FROM pacer.budget_leases WHERE expires_at > now() AND granted_micros > 0").scalar(Int64.self) == 0)
+        // Every lease was given back on SIGTERM, but for what bids still reserved may spend (a bid
+        // that won at another instance stays reserved where it was allowed until it expires),
+        // held no longer than the reservation lifetime.
+        #expect(try connection.query(
+            "SELECT count(*) FROM pacer.budget_leases WHERE granted_micros > 0 AND expires_at > now() + interval '10 seconds'").scalar(Int64.self) == 0)
         #expect(try connection.query("SELECT count(*) FROM pacer.instances WHERE status = 'stopped'").scalar(Int64.self) == 3)
     }
 
