@@ -202,7 +202,8 @@ if [[ -x scripts/bench-clicks.sh ]]; then
 fi
 
 # 7. Pacing quality on a diurnal day.
-"$bin/PacerSim" --campaigns examples/sim/campaigns.json --traffic examples/sim/traffic.csv --runs 3 > "$work/sim.txt"
+"$bin/PacerSim" --campaigns examples/sim/campaigns.json --traffic examples/sim/traffic.csv --runs 3 > "$work/sim.txt" \
+    || echo "bench: PacerSim failed" >&2
 
 mkdir -p bench-results
 python3 scripts/bench/report.py "$results" "$runs" "$seconds" "$connections" "$threads" "$extras" "$work/sim.txt" \
