@@ -99,10 +99,7 @@ func buildApplication(
     let committer = SpendCommitter(
         pool: pool, store: store, clock: clock, instanceID: configuration.instanceID, logger: logger,
         journal: journal, health: health, commitTimeout: configuration.spendCommitTimeout)
-    health.onRecovery {
-        committer.journalReplayed()
-        keeper.nudge()
-    }
+    health.onRecovery { keeper.nudge() }
     let load = LoadMonitor(store: store)
     let flusher = DecisionStatsFlusher(
         store: store, pool: pool, instanceID: configuration.instanceID, interval: configuration.flushInterval, logger: logger)
@@ -124,6 +121,10 @@ func buildApplication(
     CampaignController(repository: repository, store: store, keeper: keeper, clock: clock, bodyLimit: limit, logger: logger).addRoutes(to: api)
     InstanceController(pool: pool, clock: clock).addRoutes(to: api)
     BudgetStatusController(store: store, clock: clock).addRoutes(to: api)
+    let clickWorkers = ClickWorkers(
+        pool: pool, conninfo: configuration.databaseURL, clock: clock, instanceID: configuration.instanceID,
+        settings: configuration.clicks, seed: configuration.randomSeed, logger: logger)
+    addClickRoutes(to: api, pool: pool, configuration: configuration, clock: clock, logger: logger)
     // The benchmark's baseline: same auth and body handling as /v1/decide, no decision.
     api.post("/noop") { request, _ in
         _ = try await RequestBody.collect(request, limit: limit)
@@ -157,7 +158,10 @@ func buildApplication(
         committer,
         PacerTicker(store: store, clock: clock, interval: .seconds(1)),
         load,
-        PartitionMaintainer(pool: pool, clock: clock, logger: logger))
+        PartitionMaintainer(pool: pool, clock: clock, logger: logger),
+        clickWorkers,
+        ClickQueueMonitor(pool: pool, clock: clock, interval: configuration.clicks.metricsInterval, logger: logger),
+        ClickRetention(pool: pool, clock: clock, days: configuration.clicks.retentionDays, logger: logger))
     return app
 }
 

@@ -22,6 +22,7 @@ final class Cluster: Sendable {
             let server = try ServerProcess(environment: [
                 "DATABASE_URL": database.url, "PACER_PORT": "0", "PACER_ADMIN_TOKEN": Self.token,
                 "PACER_INSTANCE_ID": "instance-\(index)", "PACER_RANDOM_SEED": "\(index + 1)", "PACER_LOG_LEVEL": "warning",
+                "PACER_CLICK_WORKERS": "0",
             ].merging(environment) { _, new in new })
             servers.append(server)
             urls.append(try await server.waitUntilListening())

@@ -57,10 +57,10 @@ extension ServerProcessSuites {
 
         let tally = load.tally
         try expectExactlyOnce(tally, database: database, campaign: campaign)
-        #expect(tally.decisionsUnansweredInOutage == 0)
+        #expect(tally.decisionsUnanswered == 0)
         #expect(tally.decisionsInOutage > 0)
         print(
-            "outage under load: spend sent \(tally.sent), acknowledged \(tally.acknowledged) (200: \(tally.recorded), 202 journaled: \(tally.journaled)), refused \(tally.refused); decisions during the outage \(tally.decisionsInOutage), all answered (\(tally.decisionsUnansweredInOutage) unanswered)"
+            "outage under load: spend sent \(tally.sent), acknowledged \(tally.acknowledged) (200: \(tally.recorded), 202 journaled: \(tally.journaled)), refused \(tally.refused); decisions \(tally.decisions) of which \(tally.decisionsInOutage) during the outage, unanswered \(tally.decisionsUnanswered)"
         )
     }
 
@@ -81,6 +81,10 @@ extension ServerProcessSuites {
         try await postgres.kill()
 
         for index in 0..<300 { await load.spend("during-\(index)") }
+        // A campaign the server does not know is refused, not journaled.
+        let (unknown, _) = try await first.post(
+            0, "v1/spend", #"{"event_id":"nobody","campaign_id":"\#(UUID().uuidString)","spend_cents":1}"#)
+        #expect(unknown == 404)
         #expect(load.tally.recorded == 50)
         #expect(load.tally.journaled == 300)
         first.servers[0].signal(SIGKILL)
@@ -115,6 +119,7 @@ extension ServerProcessSuites {
         let load = Load(cluster: cluster, campaign: campaign)
         let workers = Task { await load.run(spendWorkers: 6, decisionWorkers: 3) }
         try await load.waitUntil("300 events recorded") { $0.recorded >= 300 }
+        load.expectServerStop()
         cluster.servers[0].signal(SIGTERM)
         #expect(await cluster.servers[0].waitForExit() == 0)
         load.stop()
@@ -198,6 +203,8 @@ final class Load: Sendable {
         var duplicates = 0
         var refused = 0
         var acknowledgedIDs: Set<String> = []
+        var decisions = 0
+        var decisionsUnanswered = 0
         var decisionsInOutage = 0
         var decisionsUnansweredInOutage = 0
         var allowedWithoutWin = 0
@@ -209,6 +216,7 @@ final class Load: Sendable {
     private let state = Mutex(Tally())
     private let stopped = Atomic<Bool>(false)
     private let outage = Atomic<Bool>(false)
+    private let stopping = Atomic<Bool>(false)
 
     init(cluster: Cluster, campaign: String) {
         self.cluster = cluster
@@ -219,6 +227,8 @@ final class Load: Sendable {
 
     func setOutage(_ on: Bool) { outage.store(on, ordering: .relaxed) }
     func stop() { stopped.store(true, ordering: .relaxed) }
+    /// The server is about to stop: decisions it no longer answers end the decision workers.
+    func expectServerStop() { stopping.store(true, ordering: .relaxed) }
 
     /// Sends one spend event; records its answer; returns whether it was acknowledged.
     @discardableResult
@@ -269,17 +279,16 @@ final class Load: Sendable {
                         let answer = try? await self.cluster.post(
                             0, "v1/decide", #"{"campaign_id":"\#(self.campaign)","bid_cents":0.123,"request_id":"\#(requestID)"}"#)
                         let answered = answer?.0 == 200 && answer?.1["reason"] is String
-                        if inOutage {
-                            self.state.withLock { tally in
+                        if !answered, self.stopping.load(ordering: .relaxed) { return }
+                        self.state.withLock { tally in
+                            tally.decisions += 1
+                            if !answered { tally.decisionsUnanswered += 1 }
+                            if inOutage {
                                 tally.decisionsInOutage += 1
                                 if !answered { tally.decisionsUnansweredInOutage += 1 }
                             }
                         }
-                        guard answered else {
-                            // The server has stopped (SIGTERM): no more decisions to make.
-                            if !inOutage { return }
-                            continue
-                        }
+                        guard answered else { continue }
                         guard answer?.1["allow"] as? Bool == true else { continue }
                         // The win notice of an allowed bid, which releases its reservation.
                         if await !self.spend("win-\(requestID)", requestID: requestID) {

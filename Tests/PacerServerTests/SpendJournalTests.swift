@@ -59,6 +59,15 @@ import Testing
         let contents = JournalRecord.decodeAll(bytes + damaged)
         #expect(contents.events.count == 10)
         #expect(contents.tornBytes == damaged.count)
+        #expect(contents.tornTail)
+    }
+
+    @Test func damageFollowedByMoreRecordsIsNotATornWrite() {
+        var damaged = JournalRecord.encode(events(1, prefix: "middle")[0])
+        damaged[10] ^= 0xFF
+        let contents = JournalRecord.decodeAll(events(3).flatMap(JournalRecord.encode) + damaged + events(4, prefix: "after").flatMap(JournalRecord.encode))
+        #expect(contents.events.count == 3)
+        #expect(!contents.tornTail)
     }
 
     @Test func appendsAreOnDiskWhenAnsweredAndShareSegments() async throws {
@@ -76,18 +85,18 @@ import Testing
         #expect(segments.count == 1)
         let contents = try SpendJournal.read(try #require(segments.first))
         #expect(Set(contents.events.map(\.eventID)).count == 200)
-        journal.close()
+        await journal.close()
     }
 
-    @Test func oneServerPerFolder() throws {
+    @Test func oneServerPerFolder() async throws {
         let directory = folder()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let first = try SpendJournal(directory: directory, logger: Logger(label: "test"))
         #expect(throws: SpendJournal.Failure.self) { try SpendJournal(directory: directory, logger: Logger(label: "test")) }
-        first.close()
+        await first.close()
         // Closed, the folder is free again, and what was left in it is found.
         let second = try SpendJournal(directory: directory, logger: Logger(label: "test"))
-        second.close()
+        await second.close()
     }
 
     @Test func replayRecordsEachEventOnceEvenWhenRepeated() async throws {
@@ -108,7 +117,7 @@ import Testing
         // A replay that committed and then crashed before deleting its segment: simulated by
         // replaying a copy of the segment first.
         let segment = try #require(SpendJournal.segments(in: directory).first)
-        journal.close()
+        await journal.close()
         let copy = SpendJournal.path(directory, sequence: 99)
         try FileManager.default.copyItem(atPath: segment, toPath: copy)
 
@@ -131,7 +140,7 @@ import Testing
         #expect(try row.decode(Bool.self, at: 2))
         let counted = try connection.query("SELECT spent_micros FROM pacer.spend_daily WHERE campaign_id = $1", [campaign]).scalar(Int64.self)
         #expect(counted == written.reduce(0) { $0 + $1.spend })
-        journal.close()
+        await journal.close()
         await pool.close()
     }
 }

@@ -27,6 +27,8 @@ func testConfiguration(_ database: TestDatabase) -> ServerConfiguration {
     // A journal folder of its own: a folder is locked by one server at a time.
     configuration.journalDirectory = FileManager.default.temporaryDirectory
         .appendingPathComponent("pacer-test-journal-\(UUID().uuidString)").path
+    // No click delivery unless a test asks for it: fewer connections when every test runs at once.
+    configuration.clicks.workers = 0
     return configuration
 }
 

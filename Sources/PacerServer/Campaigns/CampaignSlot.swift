@@ -17,6 +17,13 @@ final class CampaignSlot: Sendable {
         var demandTotal: Micros = 0
         /// The largest bid seen recently: a slice smaller than one bid is of no use.
         var largestBid: Micros = 0
+        /// Under a lease: until when (epoch seconds) the current slice may commit new money, i.e.
+        /// the start of the refresh that granted it plus the lease validity. PostgreSQL holds the
+        /// slice only for that long plus the reservation lifetime, so a slice used later could
+        /// already belong to another instance: past this time the ceiling is frozen.
+        var leaseUsableUntil: Double = -.infinity
+        /// True once the ceiling was frozen for want of a timely refresh.
+        var leaseFrozen = false
     }
 
     let id: UUID

@@ -54,7 +54,9 @@ extension CampaignStore {
             let status = state.pacer.status(at: now)
             let lapsed = state.pacer.ledger.lapsed
             let headroom = max(0, status.ceiling - status.spentToday - status.reserved - lapsed)
-            let bridge = min(headroom, max(0, wanted - status.reserved))
+            // A slice past its validity may already be another instance's: nothing of it is bridged.
+            let usable = now.timeIntervalSince1970 <= state.leaseUsableUntil
+            let bridge = usable ? min(headroom, max(0, wanted - status.reserved)) : 0
             state.pacer.setLease(status.spentToday + status.reserved + lapsed + bridge, now: now)
             return (status.reserved + bridge, lapsed)
         }
@@ -73,6 +75,8 @@ extension CampaignStore {
             state.pacer.seed(spentToday: max(known, grant.spentToday), totalSpentBeforeToday: grant.spentBefore, now: now)
             state.pacer.settleLapsed(lapsed)
             state.pacer.setLease(grant.spentToday + grant.granted, now: now)
+            state.leaseUsableUntil = grant.expiresAt.timeIntervalSince1970 - reservationLifetime
+            state.leaseFrozen = false
         }
     }
 
@@ -83,6 +87,7 @@ extension CampaignStore {
             slot.state.withLock { state in
                 let status = state.pacer.status(at: now)
                 state.pacer.setLease(status.spentToday + status.reserved, now: now)
+                state.leaseFrozen = true
             }
         }
     }

@@ -48,6 +48,9 @@ final class CampaignStore: Sendable {
 
     var count: Int { slots.withLock { $0.count } }
 
+    /// How long an allowed bid stays reserved (seconds); a lease is held that much beyond its validity.
+    var reservationLifetime: Double { settings.reservationLifetime }
+
     func slot(_ id: UUID) -> CampaignSlot? {
         slots.withLock { $0[id] }
     }
@@ -85,7 +88,14 @@ final class CampaignStore: Sendable {
             return Decision(allow: false, reason: .unknownCampaign, throttle: 1, breaker: .closed)
         }
         let epochSeconds = now.timeIntervalSince1970
+        let leased = self.leased
         let (decision, change, low) = slot.state.withLock { state -> (Decision, BreakerChange?, Bool) in
+            if leased, epochSeconds > state.leaseUsableUntil, !state.leaseFrozen {
+                // The slice is past its validity (its refresh is late): no new money until the next grant.
+                state.leaseFrozen = true
+                let status = state.pacer.status(at: now)
+                state.pacer.setLease(status.spentToday + status.reserved, now: now)
+            }
             let decision = state.pacer.decide(bid: bid, requestID: requestID, now: now, random: &state.random)
             let low = state.pacer.leaseRunsLow(after: decision)
             state.tally.add(decision, bid: bid, at: epochSeconds)

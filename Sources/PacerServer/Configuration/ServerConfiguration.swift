@@ -36,6 +36,8 @@ struct ServerConfiguration: Sendable {
     var reservationLifetime: Double = 30
     /// `PACER_ADVERTISE_URL` (default none): this instance's URL as listed by `GET /v1/instances`.
     var advertiseURL: String?
+    /// `PACER_CLICK_*`: click workers and delivery (see `ClickSettings`).
+    var clicks = ClickSettings()
 
     /// `PACER_DB_PROBE_INTERVAL_MS` (default 1000): how often PostgreSQL is probed while reachable.
     var probeInterval: Duration = .seconds(1)
@@ -136,6 +138,7 @@ struct ServerConfiguration: Sendable {
             }
             configuration.drainTimeout = .seconds(seconds)
         }
+        configuration.clicks = try ClickSettings.fromEnvironment(environment)
         return configuration
     }
 

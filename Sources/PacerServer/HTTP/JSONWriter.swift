@@ -79,6 +79,13 @@ struct JSONWriter {
         needsComma = true
     }
 
+    /// A number already in JSON syntax (as `JSONValue.number` holds it), written unchanged.
+    mutating func rawNumber(_ text: String) {
+        separate()
+        bytes.append(contentsOf: text.utf8)
+        needsComma = true
+    }
+
     mutating func bool(_ value: Bool) {
         separate()
         let word: StaticString = value ? "true" : "false"

@@ -36,6 +36,7 @@ final class DatabaseHealth: Service, Sendable {
     private let degraded = Atomic<Bool>(false)
     private let state = Mutex(State())
     private let woken = Atomic<Bool>(false)
+    private let probeConnection = Mutex<PostgresConnection?>(nil)
     private let recoveryActions = Mutex<[@Sendable () -> Void]>([])
     private let upGauge = Gauge(label: "pacer_database_up")
     private let outagesCounter = Counter(label: "pacer_database_outages_total")
@@ -119,7 +120,11 @@ final class DatabaseHealth: Service, Sendable {
                     await recover()
                 } else if let journal, journal.pendingEvents > 0 {
                     // Events journaled while a recovery was under way.
-                    try await replay(journal)
+                    do {
+                        try await replay(journal)
+                    } catch where !Self.isUnavailable(error) {
+                        logger.error("journal replay failed", metadata: ["error": "\(error)"])
+                    }
                 }
                 backoff = timing.probeInterval / 4
             } catch {
@@ -135,18 +140,57 @@ final class DatabaseHealth: Service, Sendable {
         if !isDegraded, let journal, journal.pendingEvents > 0 {
             try? await replay(journal)
         }
-        journal?.close()
-    }
-
-    /// One `SELECT 1` within the probe timeout.
-    func probe() async throws {
-        let pool = self.pool
-        try await withDeadline(timing.probeTimeout) {
-            _ = try await pool.query("SELECT 1")
+        await journal?.close()
+        if let connection = probeConnection.withLock({ current -> PostgresConnection? in
+            defer { current = nil }
+            return current
+        }) {
+            await connection.close()
         }
     }
 
+    /// One `SELECT 1` within the probe timeout, on a connection of the probe's own (a pool busy
+    /// with spend must not look like an outage).
+    func probe() async throws {
+        let conninfo = pool.conninfo
+        do {
+            try await withDeadline(timing.probeTimeout) {
+                let connection: PostgresConnection
+                if let open = self.probeConnection.withLock({ $0 }), open.isReusable {
+                    connection = open
+                } else {
+                    connection = try await PostgresConnection.connect(conninfo, applicationName: "pacer-probe")
+                    self.probeConnection.withLock { $0 = connection }
+                }
+                _ = try await connection.query("SELECT 1")
+            }
+        } catch {
+            if let broken = self.probeConnection.withLock({ current -> PostgresConnection? in
+                defer { current = nil }
+                return current
+            }) {
+                Task { await broken.close() }
+            }
+            throw error
+        }
+    }
+
+    /// Back to normal mode. The journal is replayed first, while spend still goes to the journal
+    /// and leases are not refreshed (`mayRefreshLeases`): a refresh must see every journaled
+    /// event in the day's spend, or it could grant money those events already used.
     private func recover() async {
+        if let journal {
+            var passes = 0
+            repeat {
+                passes += 1
+                do {
+                    try await replay(journal)
+                } catch {
+                    logger.error("journal replay failed; retried at the next probe", metadata: ["db.error": "\(error)"])
+                    return
+                }
+            } while journal.pendingEvents > 0 && passes < 5
+        }
         let since = state.withLock { state -> Date? in
             defer {
                 state.degradedSince = nil
@@ -158,15 +202,15 @@ final class DatabaseHealth: Service, Sendable {
         upGauge.record(1)
         let seconds = since.map { clock.now().timeIntervalSince($0) } ?? 0
         logger.info("PostgreSQL reachable again: normal mode", metadata: ["outage.seconds": "\(String(format: "%.3f", seconds))"])
-        if let journal {
-            do {
-                try await replay(journal)
-            } catch {
-                logger.error("journal replay failed; retried at the next probe", metadata: ["db.error": "\(error)"])
-                reportFailure(error)
-            }
-        }
+        // Events journaled while the last pass ran.
+        if let journal, journal.pendingEvents > 0 { try? await replay(journal) }
         for action in recoveryActions.withLock({ $0 }) { action() }
+    }
+
+    /// Whether budget leases may be refreshed: not while the database is unreachable or spend
+    /// journaled during an outage is not yet recorded.
+    var mayRefreshLeases: Bool {
+        !isDegraded && (journal?.pendingEvents ?? 0) == 0
     }
 
     private func replay(_ journal: SpendJournal) async throws {
@@ -224,7 +268,14 @@ private final class DeadlineRace<T: Sendable>: Sendable {
             try? await Task.sleep(for: deadline)
             self.finish(.failure(DeadlineExceeded(deadline: deadline)))
         }
-        state.withLock { $0.tasks = [work, timer] }
+        let finished = state.withLock { state -> Bool in
+            if state.finished == nil { state.tasks = [work, timer] }
+            return state.finished != nil
+        }
+        if finished {
+            work.cancel()
+            timer.cancel()
+        }
     }
 
     func finish(_ result: Result<T, any Error>) {

@@ -84,6 +84,9 @@ final class LeaseKeeper: Service, Sendable {
                 && !nudged.exchange(false, ordering: .relaxed)
             guard !Task.isShuttingDownGracefully else { break }
             last = ContinuousClock.now
+            // During an outage, and until its journaled spend is recorded, a refresh could be
+            // granted money that spend already used: slices are left to run out instead.
+            if let health, !health.mayRefreshLeases { continue }
             do {
                 try await refresh()
             } catch {

@@ -42,7 +42,12 @@ enum JournalRecord {
     /// end could not be read as a record (a torn write).
     struct Contents {
         var events: [SpendEvent] = []
+        /// Bytes after the last readable record.
         var tornBytes = 0
+        /// Whether those bytes are one record cut short at the end of the file (a short header, a
+        /// short payload, or a damaged record that ends exactly at the end), as a crash during a
+        /// write leaves it; false when more data follows, which a crash cannot explain.
+        var tornTail = true
     }
 
     /// Decodes every whole record of `bytes`; reading stops at the first record that is cut short
@@ -54,9 +59,16 @@ enum JournalRecord {
             guard bytes.count - offset >= 8 else { break }
             let length = Int(readInteger(UInt32.self, bytes, at: offset))
             let checksum = readInteger(UInt32.self, bytes, at: offset + 4)
-            guard length <= maxPayload, bytes.count - offset - 8 >= length else { break }
+            guard length <= maxPayload else {
+                contents.tornTail = false
+                break
+            }
+            guard bytes.count - offset - 8 >= length else { break }
             let payload = bytes[(offset + 8)..<(offset + 8 + length)]
-            guard CRC32.checksum(payload) == checksum, let event = decodePayload(Array(payload)) else { break }
+            guard CRC32.checksum(payload) == checksum, let event = decodePayload(Array(payload)) else {
+                contents.tornTail = offset + 8 + length == bytes.count
+                break
+            }
             contents.events.append(event)
             offset += 8 + length
         }

@@ -36,8 +36,6 @@ final class SpendCommitter: Service, Sendable {
     private let logger: Logger
     private let journal: SpendJournal?
     private let health: DatabaseHealth?
-    /// Campaign and event ids journaled since the last recovery: a repeat is a duplicate.
-    private let journaledIDs = Mutex<Set<String>>([])
     /// A commit without an answer this long is journaled instead.
     let commitTimeout: Duration
     /// Commits run at most this many at once (each on its own connection).
@@ -161,29 +159,27 @@ final class SpendCommitter: Service, Sendable {
         }
     }
 
-    /// Appends `events` to the journal and answers their callers once they are on disk. An event
-    /// journaled before (since the last recovery) is answered as a duplicate and not appended.
+    /// Appends `events` to the journal and answers their callers once they are on disk. Repeats
+    /// are appended again (replay recognises them by event id); events of campaigns this server
+    /// does not know are answered `unknown_campaign`, as PostgreSQL would.
     private func journalAll(_ batch: [Waiting], events: [SpendEvent]) async {
-        guard let journal else { return }
+        guard let journal else {
+            for waiting in batch { waiting.continuation.resume(throwing: Problem.databaseUnavailable) }
+            return
+        }
         var outcomes: [SpendOutcome] = []
         var fresh: [SpendEvent] = []
-        var freshKeys: [String] = []
-        journaledIDs.withLock { seen in
-            for event in events {
-                let key = event.campaignID.uuidString + "/" + event.eventID
-                if seen.insert(key).inserted {
-                    outcomes.append(.journaled)
-                    fresh.append(event)
-                    freshKeys.append(key)
-                } else {
-                    outcomes.append(.duplicate)
-                }
+        for event in events {
+            if store.slot(event.campaignID) == nil {
+                outcomes.append(.unknownCampaign)
+            } else {
+                outcomes.append(.journaled)
+                fresh.append(event)
             }
         }
         do {
             try await journal.append(fresh)
         } catch {
-            journaledIDs.withLock { seen in for key in freshKeys { seen.remove(key) } }
             logger.critical("spend neither committed nor journaled; answered 503", metadata: ["spend.events": "\(events.count)", "error": "\(error)"])
             for waiting in batch { waiting.continuation.resume(throwing: Problem.databaseUnavailable) }
             return
@@ -198,12 +194,6 @@ final class SpendCommitter: Service, Sendable {
             waiting.continuation.resume(returning: Array(outcomes[offset..<(offset + waiting.events.count)]))
             offset += waiting.events.count
         }
-    }
-
-    /// Forgets which events were journaled: after a replay they are in PostgreSQL, which
-    /// recognises repeats by itself.
-    func journalReplayed() {
-        journaledIDs.withLock { $0.removeAll() }
     }
 
     /// One call of `pacer.record_spend` for `events`; the outcomes in input order.

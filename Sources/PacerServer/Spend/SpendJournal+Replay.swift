@@ -25,8 +25,20 @@ extension SpendJournal {
             var offset = 0
             while offset < contents.events.count {
                 let events = Array(contents.events[offset..<min(offset + chunk, contents.events.count)])
-                let results = try await pool.run { connection in
-                    try SpendCommitter.recordSpend(events, instanceID: instanceID, on: connection, journaled: true)
+                let results: [SpendResult]
+                do {
+                    results = try await pool.run { connection in
+                        try SpendCommitter.recordSpend(events, instanceID: instanceID, on: connection, journaled: true)
+                    }
+                } catch where !DatabaseHealth.isUnavailable(error) {
+                    // PostgreSQL refuses these events for good: keep the file for an operator
+                    // rather than retrying (and holding the leases back) forever.
+                    let kept = quarantine(path)
+                    forget(events: contents.events.count)
+                    logger.critical(
+                        "journal segment refused by PostgreSQL; kept for inspection, the events before this chunk were recorded",
+                        metadata: ["journal.segment": "\(kept)", "error": "\(error)"])
+                    throw error
                 }
                 for result in results {
                     switch result.outcome {
@@ -40,15 +52,14 @@ extension SpendJournal {
             report.segments += 1
             report.events += contents.events.count
             report.tornBytes += contents.tornBytes
-            if contents.tornBytes > JournalRecord.maxPayload + 8 {
-                // More than one record's worth cannot be read: not a torn last write. Keep the
-                // file for inspection instead of deleting what might hold acknowledged events.
-                let kept = path + ".unreadable"
-                _ = rename(path, kept)
+            if contents.tornBytes > 0, !contents.tornTail {
+                // Unreadable bytes followed by more data: not a write cut short by a crash. Keep
+                // the file for inspection instead of deleting what might hold acknowledged events.
+                let kept = quarantine(path)
+                forget(events: contents.events.count)
                 logger.critical(
                     "journal segment has an unreadable part; its readable events were replayed and the file is kept",
                     metadata: ["journal.segment": "\(kept)", "journal.unreadable_bytes": "\(contents.tornBytes)"])
-                forget(events: contents.events.count)
             } else {
                 if contents.tornBytes > 0 {
                     logger.warning(
@@ -68,5 +79,12 @@ extension SpendJournal {
                 ])
         }
         return report
+    }
+
+    /// Renames a segment out of the replay's way, to a name no later segment can take.
+    private func quarantine(_ path: String) -> String {
+        let kept = path + ".unreadable-" + UUID().uuidString.prefix(8).lowercased()
+        _ = rename(path, kept)
+        return kept
     }
 }

@@ -22,7 +22,7 @@ final class SpendJournal: Sendable {
     private enum Job {
         case append([UInt8], events: Int, CheckedContinuation<Void, any Error>)
         case seal(CheckedContinuation<[String], Never>)
-        case stop
+        case stop(CheckedContinuation<Void, Never>)
     }
 
     private struct State {
@@ -157,17 +157,20 @@ final class SpendJournal: Sendable {
         pendingGauge.record(pending)
     }
 
-    /// Stops the writer after the appends already queued; later appends fail.
-    func close() {
-        let first = state.withLock { state -> Bool in
-            guard !state.stopped else { return false }
-            state.stopped = true
-            state.jobs.append(.stop)
-            return true
-        }
-        if first {
-            signal.signal()
-            closeDescriptor(lockDescriptor)
+    /// Stops the writer after the appends already queued, and frees the folder; later appends fail.
+    func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let first = state.withLock { state -> Bool in
+                guard !state.stopped else { return false }
+                state.stopped = true
+                state.jobs.append(.stop(continuation))
+                return true
+            }
+            if first {
+                signal.signal()
+            } else {
+                continuation.resume()
+            }
         }
     }
 
@@ -192,9 +195,12 @@ final class SpendJournal: Sendable {
                     flush(&batch, &waiting)
                     closeSegment()
                     continuation.resume(returning: Self.segments(in: directory))
-                case .stop:
+                case .stop(let continuation):
                     flush(&batch, &waiting)
                     closeSegment()
+                    // Everything queued is on disk: the folder is free for the next server.
+                    closeDescriptor(lockDescriptor)
+                    continuation.resume()
                     return
                 }
             }

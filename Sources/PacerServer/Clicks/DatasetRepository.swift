@@ -1,0 +1,110 @@
+import Foundation
+import PostgresClient
+
+/// Datasets, batches and the audit trail as the admin API shows them (JSON built by the
+/// `pacer.*_json` functions), and the operator actions on them.
+struct DatasetRepository: Sendable {
+    let pool: PostgresPool
+
+    /// Whether a campaign and a partner exist and are not archived, for an upload.
+    func uploadTargets(campaign: UUID, partner: UUID) async throws -> (campaign: Bool, partner: Bool) {
+        try await pool.run { connection in
+            let row = try connection.query(
+                """
+                SELECT EXISTS (SELECT 1 FROM pacer.campaigns WHERE id = $1 AND status <> 'archived'),
+                       EXISTS (SELECT 1 FROM pacer.partners WHERE id = $2 AND status <> 'archived')
+                """, [campaign, partner]).single()
+            return (try row.decode(Bool.self, at: 0), try row.decode(Bool.self, at: 1))
+        }
+    }
+
+    func dataset(_ id: UUID) async throws -> String? {
+        try await pool.run { connection in
+            try connection.query("SELECT pacer.dataset_json(d)::text FROM pacer.datasets d WHERE d.id = $1", [id])
+                .rows.first.map { try $0.decode(String.self, at: 0) }
+        }
+    }
+
+    /// The newest datasets first, optionally of one campaign and/or partner, as a JSON array.
+    func datasets(campaign: UUID?, partner: UUID?, limit: Int) async throws -> String {
+        try await pool.run { connection in
+            try connection.query(
+                """
+                SELECT coalesce(json_agg(pacer.dataset_json(d) ORDER BY d.created_at DESC, d.id), '[]')::text
+                  FROM (SELECT * FROM pacer.datasets d
+                         WHERE ($1::uuid IS NULL OR d.campaign_id = $1) AND ($2::uuid IS NULL OR d.partner_id = $2)
+                         ORDER BY d.created_at DESC, d.id LIMIT $3) d
+                """, [campaign, partner, limit]
+            ).scalar(String.self)
+        }
+    }
+
+    /// Moves a dataset from one status to another. Returns nil if it does not exist, else whether
+    /// it moved and its status afterwards. Queuing it again wakes idle workers.
+    func transition(_ id: UUID, from: String, to: String, now: Date) async throws -> (moved: Bool, status: String)? {
+        try await pool.transaction { connection in
+            let updated = try connection.query(
+                "UPDATE pacer.datasets SET status = $3, updated_at = $4 WHERE id = $1 AND status = $2 RETURNING partner_id::text",
+                [id, from, to, now])
+            if let row = updated.rows.first, to == "queued" {
+                try connection.query("SELECT pg_notify('pacer_clicks', $1)", [try row.decode(String.self, at: 0)])
+            }
+            return try connection.query("SELECT status FROM pacer.datasets WHERE id = $1", [id])
+                .rows.first.map { (!updated.rows.isEmpty, try $0.decode(String.self, at: 0)) }
+        }
+    }
+
+    /// A dataset's status, nil if it does not exist.
+    func status(_ id: UUID) async throws -> String? {
+        try await pool.run { connection in
+            try connection.query("SELECT status FROM pacer.datasets WHERE id = $1", [id]).rows.first.map { try $0.decode(String.self, at: 0) }
+        }
+    }
+
+    /// Cancels a dataset; returns how many batches were cancelled, nil if it does not exist.
+    func cancel(_ id: UUID, actor: String, now: Date) async throws -> Int? {
+        try await pool.transaction { connection in
+            try connection.query("SELECT pacer.cancel_dataset($1, $2, $3)", [id, actor, now]).scalar(Int?.self)
+        }
+    }
+
+    /// Puts dead batches back in the queue: all of a dataset, or one batch. Returns how many.
+    func retry(dataset: UUID?, batch: UUID?, actor: String, now: Date) async throws -> Int {
+        try await pool.transaction { connection in
+            try connection.query("SELECT pacer.retry_dead_batches($1, $2, $3, $4)", [dataset, batch, actor, now]).scalar(Int.self)
+        }
+    }
+
+    /// Batches, most recently changed first, filtered by state, partner and dataset, as a JSON array.
+    func batches(state: String?, partner: UUID?, dataset: UUID?, limit: Int) async throws -> String {
+        try await pool.run { connection in
+            try connection.query(
+                """
+                SELECT coalesce(json_agg(pacer.batch_json(b) ORDER BY b.updated_at DESC, b.id), '[]')::text
+                  FROM (SELECT * FROM pacer.click_batches b
+                         WHERE ($1::text IS NULL OR b.state = $1) AND ($2::uuid IS NULL OR b.partner_id = $2)
+                           AND ($3::uuid IS NULL OR b.dataset_id = $3)
+                         ORDER BY b.updated_at DESC, b.id LIMIT $4) b
+                """, [state, partner, dataset, limit]
+            ).scalar(String.self)
+        }
+    }
+
+    func batch(_ id: UUID) async throws -> String? {
+        try await pool.run { connection in
+            try connection.query("SELECT pacer.batch_json(b)::text FROM pacer.click_batches b WHERE b.id = $1", [id])
+                .rows.first.map { try $0.decode(String.self, at: 0) }
+        }
+    }
+
+    /// A batch's audit trail, oldest first, as a JSON array; nil when no such batch was ever audited.
+    func events(_ id: UUID) async throws -> String? {
+        try await pool.run { connection in
+            let text = try connection.query(
+                "SELECT json_agg(pacer.batch_event_json(a) ORDER BY a.id)::text FROM pacer.batch_audit a WHERE a.batch_id = $1",
+                [id]
+            ).scalar(String?.self)
+            return text
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import PostgresClient
+
+/// `/v1/partners`: create, list, read, replace, archive, pause and resume click partners.
+/// Header values are write-only: responses and logs carry their names only.
+struct PartnerController: Sendable {
+    let repository: PartnerRepository
+    let clock: any PacerClock
+    let bodyLimit: Int
+    let logger: Logger
+
+    func addRoutes(to group: RouterGroup<some RequestContext>) {
+        group.post("/partners") { request, _ in try await create(request) }
+        group.get("/partners") { _, _ in try await list() }
+        group.get("/partners/{id}") { _, context in try await read(context.parameters) }
+        group.put("/partners/{id}") { request, context in try await replace(request, context.parameters) }
+        group.delete("/partners/{id}") { _, context in try await setStatus(context.parameters, "archived") }
+        group.post("/partners/{id}/pause") { _, context in try await setStatus(context.parameters, "paused") }
+        group.post("/partners/{id}/resume") { _, context in try await setStatus(context.parameters, "active") }
+    }
+
+    static func id(_ parameters: Parameters) throws -> UUID {
+        guard let text = parameters.get("id"), let id = UUID(uuidString: text) else {
+            throw Problem.notFound("no partner with that id (ids are UUIDs)")
+        }
+        return id
+    }
+
+    func create(_ request: Request) async throws -> Response {
+        let input = try PartnerInput.parse(try await RequestBody.json(request, limit: bodyLimit))
+        let record = try await database { try await repository.insert(input, now: clock.now()) }
+        logger.info("partner created", metadata: ["partner.id": "\(record.id)", "partner.headers": "\(record.headers.map(\.name))"])
+        return Self.json(record, status: .created, headers: [.location: "/v1/partners/\(record.id.uuidString.lowercased())"])
+    }
+
+    func list() async throws -> Response {
+        let records = try await database { try await repository.all() }
+        var json = JSONWriter(capacity: 400 * records.count + 32)
+        json.beginObject()
+        json.key("partners")
+        json.beginArray()
+        for record in records { record.write(to: &json) }
+        json.endArray()
+        json.endObject()
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+    }
+
+    func read(_ parameters: Parameters) async throws -> Response {
+        let id = try Self.id(parameters)
+        guard let record = try await database({ try await repository.find(id) }) else {
+            throw Problem.notFound("no partner \(id.uuidString.lowercased())")
+        }
+        return Self.json(record, status: .ok)
+    }
+
+    func replace(_ request: Request, _ parameters: Parameters) async throws -> Response {
+        let id = try Self.id(parameters)
+        let body = try await RequestBody.json(request, limit: bodyLimit)
+        let input = try PartnerInput.parse(body)
+        var expectedVersion: Int64?
+        if case .number(let text)? = body["version"] { expectedVersion = Int64(text) }
+        if let ifMatch = request.headers[.ifMatch] { expectedVersion = Int64(ifMatch.filter(\.isNumber)) }
+        guard let record = try await database({ try await repository.update(id, input, expectedVersion: expectedVersion, now: clock.now()) }) else {
+            guard let existing = try await database({ try await repository.find(id) }), existing.status != "archived" else {
+                throw Problem.notFound("no partner \(id.uuidString.lowercased())")
+            }
+            throw Problem.conflict("the partner was changed by someone else (now version \(existing.version)); read it again and retry")
+        }
+        return Self.json(record, status: .ok)
+    }
+
+    func setStatus(_ parameters: Parameters, _ status: String) async throws -> Response {
+        let id = try Self.id(parameters)
+        guard let record = try await database({ try await repository.setStatus(id, status, now: clock.now()) }) else {
+            throw Problem.notFound("no partner \(id.uuidString.lowercased())")
+        }
+        logger.info("partner status changed", metadata: ["partner.id": "\(id)", "partner.status": "\(status)"])
+        return Self.json(record, status: .ok)
+    }
+
+    static func json(_ record: PartnerRecord, status: HTTPResponse.Status, headers: HTTPFields = [:]) -> Response {
+        var json = JSONWriter(capacity: 500)
+        record.write(to: &json)
+        var headers = headers
+        headers[.contentType] = "application/json"
+        headers[.eTag] = "\"\(record.version)\""
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+    }
+
+    /// Runs a database call, turning connection trouble into a 503 problem and bad rows into 400.
+    func database<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as PostgresError {
+            logger.error("partner query failed", metadata: ["db.error": "\(error.kind) \(error.sqlState ?? "")"])
+            if error.sqlState?.hasPrefix("23") == true || error.sqlState?.hasPrefix("22") == true {
+                throw Problem.badRequest("the partner was rejected by a database constraint")
+            }
+            throw Problem.databaseUnavailable
+        }
+    }
+}
