@@ -27,7 +27,7 @@ click_rows="${PACER_BENCH_CLICK_ROWS:-200000}"
 command="PACER_BENCH_RUNS=$runs PACER_BENCH_SECONDS=$seconds make bench"
 started_at=$SECONDS
 
-scripts/install-deps.sh >&2
+scripts/install-deps.sh valgrind bc curl >&2
 if [[ "${PACER_BENCH_SKIP_BUILD:-}" != 1 && -z "${PACER_BENCH_BIN:-}" ]]; then
     echo "bench: building release binaries" >&2
     for product in PacerServer Migrator PacerSim PacerBench; do

@@ -126,7 +126,7 @@ if extra("click-ingest-rows-per-second") is not None:
 if extra("click-delivered-per-second") is not None:
     print(f"| clicks delivered to a local sink partner | {extra('click-delivered-per-second'):,.0f} clicks/s | |")
 if extra("click-ingest-rows-per-second") is None:
-    print("| click ingest / delivery | not measured (scripts/bench-clicks.sh absent) | |")
+    print("| click ingest / delivery | not measured (scripts/bench-clicks.sh absent or failed) | |")
 
 if sim_path and os.path.exists(sim_path):
     print()
