@@ -191,6 +191,9 @@ if [[ -x "$bin/PacerBench" ]] && command -v valgrind > /dev/null; then
         extra callgrind-instructions-per-decision "$(( (ir_large - ir_small) / (large - small) ))"
     fi
 fi
+if [[ -x "$bin/PacerBench" ]]; then
+    extra engine-bytes-per-campaign "$("$bin/PacerBench" memory 100000 | awk '{print $4}')"
+fi
 
 # 6. The click pipeline, measured by its own script against its own cluster.
 if [[ -x scripts/bench-clicks.sh ]]; then

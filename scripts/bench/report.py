@@ -116,6 +116,9 @@ if empty is not None and full is not None:
         print(f"| server RSS with 100,000 campaigns right after start-up / peak (VmHWM) | "
               f"{start / 1024:,.0f} / {extra('memory-100k-hwm-kb') / 1024:,.0f} MiB | |")
     print(f"| memory per campaign (RSS difference / 100,000) | {per:,.0f} bytes | ≤ 1,024: {met(per, 1024, False)} |")
+    if extra("engine-bytes-per-campaign") is not None:
+        print(f"| of which the pacing engine (100,000 CampaignPacer values alone, PacerBench memory) | "
+              f"{extra('engine-bytes-per-campaign'):,.0f} bytes | |")
     if extra("memory-100k-start-seconds") is not None:
         print(f"| start-up until ready with 100,000 campaigns | {extra('memory-100k-start-seconds'):.0f} s | |")
 if extra("callgrind-instructions-per-decision") is not None:
