@@ -39,9 +39,23 @@ bin="${PACER_BENCH_BIN:-$(swift build -c release --show-bin-path)}"
 work="$(mktemp -d /tmp/pacer-bench.XXXXXX)"
 chmod 755 "$work"
 pids=()
+# stop_servers: SIGTERM to every server started, SIGKILL to any still running 20 s later (a
+# server holding 100,000 campaigns has been seen not to finish its drain).
 stop_servers() {
     local pid
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for _ in $(seq 1 200); do
+        local running=0
+        for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && running=1; done
+        [[ $running == 1 ]] || break
+        sleep 0.1
+    done
+    for pid in "${pids[@]}"; do
+        if kill -0 "$pid" 2>/dev/null; then
+            echo "bench: server $pid did not stop within 20 s of SIGTERM; killing it" >&2
+            kill -9 "$pid" 2>/dev/null || true
+        fi
+    done
     for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
     pids=()
 }
@@ -63,11 +77,15 @@ start_server() {
     pids+=("$server_pid")
     for _ in $(seq 1 1200); do
         grep -q "PacerServer listening on" "$log" 2>/dev/null && break
-        kill -0 "$server_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+        if ! kill -0 "$server_pid" 2>/dev/null; then
+            local status=0
+            wait "$server_pid" || status=$?
+            echo "bench: $name exited with status $status at start-up" >&2; cat "$log" >&2; return 1
+        fi
         sleep 0.1
     done
     server_url="$(grep -o 'http://[0-9.]*:[0-9]*' "$log" | head -n 1)"
-    [[ -n "$server_url" ]] || { echo "bench: $name did not start" >&2; cat "$log" >&2; exit 1; }
+    [[ -n "$server_url" ]] || { echo "bench: $name did not start" >&2; cat "$log" >&2; return 1; }
     echo "bench: $name at $server_url" >&2
 }
 # new_database NAME: creates and migrates a database on the cluster; prints its URL.
@@ -101,7 +119,7 @@ db="$(new_database pacer_bench)"
 echo "bench: creating 1000 campaigns" >&2
 add_campaigns "$db" 1000 bench > "$work/ids-1000.txt"
 head -n 1 "$work/ids-1000.txt" > "$work/ids-1.txt"
-start_server bench-1 "$db"
+start_server bench-1 "$db" || exit 1
 url="$server_url"
 
 # 1. wrk. scenario NAME LUA IDS [BATCH] [PATH]: runs wrk $runs times; appends
@@ -142,8 +160,8 @@ done
 sync_campaign="$(add_campaigns "$db" 1 sync)"
 add_campaigns "$db" $((runs * 20)) trip ", breaker_trip_ratio" ", 0.5" > "$work/trip-ids.txt"
 psql "$db" -qc "UPDATE pacer.campaigns SET daily_budget_micros = 1000000 WHERE name LIKE 'trip %'"
-start_server bench-2 "$db"; url2="$server_url"
-start_server bench-3 "$db"; url3="$server_url"
+start_server bench-2 "$db" || exit 1; url2="$server_url"
+start_server bench-3 "$db" || exit 1; url3="$server_url"
 python3 scripts/bench/propagation.py "$runs" 20 "$sync_campaign" "$work/trip-ids.txt" "$url" "$url2" "$url3" \
     | while read -r tag kind p50 p99 count; do
         [[ "$tag" == RESULT-PROP ]] || continue
@@ -163,12 +181,13 @@ decide_round() {
         wrk -t1 -c8 -d3s -s scripts/bench/decide-batch.lua "$1" > /dev/null
 }
 for run in $(seq 1 "$runs"); do
-    start_server empty "$empty_db"; sleep 1
+    start_server "empty-$run" "$empty_db" || { stop_servers; continue; }
+    sleep 1
     decide_round "$server_url"
     extra memory-empty-rss-kb "$(status_kb "$server_pid" VmRSS)"
     stop_servers
     begin=$SECONDS
-    start_server memory "$memory_db"
+    start_server "memory-$run" "$memory_db" || { stop_servers; continue; }
     for _ in $(seq 1 600); do curl -sf "$server_url/readyz" > /dev/null && break; sleep 0.2; done
     extra memory-100k-start-seconds $((SECONDS - begin))
     extra memory-100k-start-rss-kb "$(status_kb "$server_pid" VmRSS)"
