@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "PacerServer", targets: ["PacerServer"]),
         .executable(name: "Migrator", targets: ["Migrator"]),
         .executable(name: "PacerSim", targets: ["PacerSim"]),
+        .executable(name: "PacerBench", targets: ["PacerBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -78,6 +79,12 @@ let package = Package(
                 "PacingEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // Runs the pure decision function in a loop, for instruction counts under callgrind.
+        .executableTarget(
+            name: "PacerBench",
+            dependencies: ["PacingEngine"],
             swiftSettings: swiftSettings
         ),
         .executableTarget(

@@ -28,7 +28,7 @@ url=$(PACER_PG_FAST=${PACER_PG_FAST:-0} scripts/embedded-postgres.sh start "$wor
 
 start_server() {  # NAME WORKERS -> prints "PID PORT"
     local name=$1 n=$2
-    DATABASE_URL=$url PACER_PORT=0 PACER_ADMIN_TOKEN=$token PACER_INSTANCE_ID=$name PACER_LOG_LEVEL=warning \
+    DATABASE_URL=$url PACER_PORT=0 PACER_ADMIN_TOKEN=$token PACER_INSTANCE_ID=$name PACER_JOURNAL_DIR="$work/journal-$name" PACER_LOG_LEVEL=warning \
         PACER_CLICK_WORKERS=$n PACER_CLICK_PARTNER_CONCURRENCY=$(( n > 0 ? n : 1 )) PACER_CLICK_POLL_MS=100 \
         "$bin/PacerServer" >"$work/$name.log" 2>&1 &
     local pid=$!
