@@ -75,11 +75,6 @@ struct BatchController: Sendable {
 
     /// Runs a database call, turning connection trouble into a 503 problem.
     func database<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as PostgresError {
-            logger.error("batch query failed", metadata: ["db.error": "\(error)"])
-            throw Problem.databaseUnavailable
-        }
+        try await Problem.fromDatabase("batch", logger: logger, body)
     }
 }

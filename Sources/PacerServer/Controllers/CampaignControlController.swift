@@ -120,11 +120,6 @@ struct CampaignControlController: Sendable {
     }
 
     private func database<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as PostgresError {
-            logger.error("campaign control query failed", metadata: ["db.error": "\(error)"])
-            throw Problem.databaseUnavailable
-        }
+        try await Problem.fromDatabase("campaign control", logger: logger, body)
     }
 }

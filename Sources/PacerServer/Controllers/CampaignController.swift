@@ -101,14 +101,6 @@ struct CampaignController: Sendable {
 
     /// Runs a database call, turning connection trouble into a 503 problem and bad rows into 400.
     func database<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as PostgresError {
-            logger.error("campaign query failed", metadata: ["db.error": "\(error)"])
-            if error.sqlState?.hasPrefix("23") == true || error.sqlState?.hasPrefix("22") == true {
-                throw Problem.badRequest("the campaign was rejected by a database constraint")
-            }
-            throw Problem.databaseUnavailable
-        }
+        try await Problem.fromDatabase("campaign", rejected: "campaign", logger: logger, body)
     }
 }

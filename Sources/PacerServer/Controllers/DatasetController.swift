@@ -150,14 +150,6 @@ struct DatasetController: Sendable {
 
     /// Runs a database call, turning connection trouble into a 503 problem.
     func database<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as PostgresError {
-            logger.error("dataset query failed", metadata: ["db.error": "\(error)"])
-            if error.sqlState?.hasPrefix("22") == true || error.sqlState?.hasPrefix("23") == true {
-                throw Problem.badRequest("the upload was rejected by a database constraint")
-            }
-            throw Problem.databaseUnavailable
-        }
+        try await Problem.fromDatabase("dataset", rejected: "upload", logger: logger, body)
     }
 }

@@ -92,14 +92,6 @@ struct PartnerController: Sendable {
 
     /// Runs a database call, turning connection trouble into a 503 problem and bad rows into 400.
     func database<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as PostgresError {
-            logger.error("partner query failed", metadata: ["db.error": "\(error.kind) \(error.sqlState ?? "")"])
-            if error.sqlState?.hasPrefix("23") == true || error.sqlState?.hasPrefix("22") == true {
-                throw Problem.badRequest("the partner was rejected by a database constraint")
-            }
-            throw Problem.databaseUnavailable
-        }
+        try await Problem.fromDatabase("partner", rejected: "partner", secretValues: true, logger: logger, body)
     }
 }

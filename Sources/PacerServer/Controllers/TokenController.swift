@@ -88,11 +88,6 @@ struct TokenController: Sendable {
     }
 
     func database<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as PostgresError {
-            logger.error("token query failed", metadata: ["db.error": "\(error)"])
-            throw Problem.databaseUnavailable
-        }
+        try await Problem.fromDatabase("token", logger: logger, body)
     }
 }
