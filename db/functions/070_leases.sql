@@ -37,8 +37,14 @@ $$;
 -- heartbeat. p_reserved: what the instance has reserved for allowed bids awaiting their win
 -- notice; p_wanted: the slice it would like (reservations included). Leases of this instance
 -- for campaigns not listed are left to expire. Returns per campaign the local day, the day's
--- budget, the spend recorded today and before today, the slice granted and its expiry.
-CREATE OR REPLACE FUNCTION pacer.refresh_leases(
+-- budget, the spend recorded today and before today, the slice granted, the part of it nobody
+-- else held (free_micros; the rest only covers the reported reservations) and its expiry.
+--
+-- A reported reservation whose win was committed before this call is counted both in the spend
+-- and in the slice; only the instance can tell which (from the spend it observed after its own
+-- commits), so it never uses more than free_micros of a slice for new bids.
+DROP FUNCTION IF EXISTS pacer.refresh_leases(text, text, integer, text, timestamptz, uuid[], bigint[], bigint[], double precision);
+CREATE FUNCTION pacer.refresh_leases(
     p_instance_id     text,
     p_host            text,
     p_pid             integer,
@@ -51,7 +57,7 @@ CREATE OR REPLACE FUNCTION pacer.refresh_leases(
 )
 RETURNS TABLE (campaign_id uuid, day date, day_budget_micros bigint, spent_today_micros bigint,
                granted_micros bigint, expires_at timestamptz, live_instances integer,
-               spent_before_micros bigint)
+               spent_before_micros bigint, free_micros bigint)
 LANGUAGE plpgsql
 AS $$
 #variable_conflict use_column
@@ -64,6 +70,7 @@ DECLARE
     v_budget    bigint;
     v_others    bigint;
     v_grant     bigint;
+    v_free      bigint;
     v_expires   timestamptz;
     v_now       timestamptz;
     v_live      integer;
@@ -121,7 +128,8 @@ BEGIN
         -- under its previous slice (they are covered by it) — as long as that slice is still
         -- live. Once it expired its money may be another instance's, and its reservations have
         -- expired too (a reservation never outlives the slice it was made under).
-        v_grant := least(v_item.wanted, greatest(0, v_budget - v_spent - v_others));
+        v_free := least(v_item.wanted, greatest(0, v_budget - v_spent - v_others));
+        v_grant := v_free;
         IF EXISTS (SELECT 1 FROM pacer.budget_leases l
                     WHERE l.campaign_id = v_item.campaign_id AND l.instance_id = p_instance_id
                       AND l.day = v_day AND l.expires_at > v_now) THEN
@@ -142,6 +150,7 @@ BEGIN
         expires_at := v_expires;
         live_instances := v_live;
         spent_before_micros := v_before;
+        free_micros := v_free;
         RETURN NEXT;
     END LOOP;
 END;

@@ -1,6 +1,26 @@
 import Foundation
 import PacingEngine
+import PostgresClient
 import Synchronization
+
+/// The lease grant in force for a campaign, as this instance accounts for it.
+///
+/// PostgreSQL grants a slice beyond the spend it had recorded when the refresh ran (`spent`).
+/// The part nobody else held (`free`) is this instance's to use. A slice above that was granted
+/// only to keep covering the reservations this instance reported (bids it allowed that may still
+/// win); a reservation whose win was committed before the refresh's snapshot is then counted
+/// twice, once in `spent` and once in the slice. `doubleCounted` collects those as their wins
+/// come back, and the ceiling leaves them out.
+struct GrantAccount: Sendable {
+    var day: PostgresDate
+    var spent: Micros
+    var free: Micros
+    var granted: Micros
+    var doubleCounted: Micros = 0
+
+    /// The most that spend and reservations may reach under this grant.
+    var ceiling: Micros { spent + max(free, granted - doubleCounted) }
+}
 
 /// One cached campaign: its pacer, random generator and decision tally behind one lock.
 ///
@@ -24,6 +44,14 @@ final class CampaignSlot: Sendable {
         var leaseUsableUntil: Double = -.infinity
         /// True once the ceiling was frozen for want of a timely refresh.
         var leaseFrozen = false
+        /// The grant in force (nil before the first one).
+        var grant: GrantAccount?
+        /// Set when a refresh sampled this campaign and its grant has not arrived yet.
+        var sampling = false
+        /// Reservations released by this instance's own spend commits since the refresh in flight
+        /// sampled them: the day's spend PostgreSQL reported right after each commit, and the
+        /// amount released. Those committed before the refresh's snapshot are counted twice in its grant.
+        var releasedSinceSample: [(observed: Micros, amount: Micros)] = []
     }
 
     let id: UUID

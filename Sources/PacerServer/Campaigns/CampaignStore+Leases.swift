@@ -22,6 +22,8 @@ struct LeaseGrant: Sendable {
     var dayBudget: Micros
     var spentToday: Micros
     var granted: Micros
+    /// The part of `granted` nobody else held; the rest only covers reported reservations.
+    var free: Micros
     var expiresAt: Date
     var spentBefore: Micros
 }
@@ -58,25 +60,50 @@ extension CampaignStore {
             let usable = now.timeIntervalSince1970 <= state.leaseUsableUntil
             let bridge = usable ? min(headroom, max(0, wanted - status.reserved)) : 0
             state.pacer.setLease(status.spentToday + status.reserved + lapsed + bridge, now: now)
+            state.sampling = true
+            state.releasedSinceSample.removeAll(keepingCapacity: true)
             return (status.reserved + bridge, lapsed)
         }
     }
 
     /// Applies a grant: the ceiling becomes the spend PostgreSQL recorded at the grant plus the
-    /// slice. Today's spend becomes the larger of what this instance knew and what the grant saw:
-    /// both are observations of the same growing counter (spend_daily), and the ledger already
-    /// holds every spend this instance committed, each observed after its own commit.
+    /// slice, less what of the reported reservations that spend already holds (see
+    /// ``GrantAccount``). Today's spend becomes the larger of what this instance knew and what the
+    /// grant saw: both are observations of the same growing counter (spend_daily), and the ledger
+    /// already holds every spend this instance committed, each observed after its own commit.
     func apply(_ grant: LeaseGrant, settling lapsed: Micros, now: Date) {
         guard let slot = slot(grant.campaignID) else { return }
         slot.state.withLock { state in
+            defer {
+                state.sampling = false
+                state.releasedSinceSample.removeAll(keepingCapacity: true)
+            }
             let day = state.pacer.status(at: now).day
             guard day.year == grant.day.year, day.month == grant.day.month, day.day == grant.day.day else { return }
             let known = state.pacer.status(at: now).spentToday
             state.pacer.seed(spentToday: max(known, grant.spentToday), totalSpentBeforeToday: grant.spentBefore, now: now)
             state.pacer.settleLapsed(lapsed)
-            state.pacer.setLease(grant.spentToday + grant.granted, now: now)
+            // Own wins committed between the sample and the snapshot: reported as reservations and
+            // counted in the snapshot's spend. spend_daily only grows, so a commit that observed
+            // at most the snapshot's total came before it.
+            var account = GrantAccount(day: grant.day, spent: grant.spentToday, free: grant.free, granted: grant.granted)
+            for release in state.releasedSinceSample where release.observed <= grant.spentToday {
+                account.doubleCounted += release.amount
+            }
+            state.grant = account
+            state.pacer.setLease(account.ceiling, now: now)
             state.leaseUsableUntil = grant.expiresAt.timeIntervalSince1970 - reservationLifetime
             state.leaseFrozen = false
+        }
+    }
+
+    /// Forgets the samples of a refresh that failed: its grants will not arrive.
+    func abandonSamples() {
+        for slot in allSlots {
+            slot.state.withLock { state in
+                state.sampling = false
+                state.releasedSinceSample.removeAll()
+            }
         }
     }
 

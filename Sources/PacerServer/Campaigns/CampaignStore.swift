@@ -117,6 +117,7 @@ final class CampaignStore: Sendable {
     /// commit (spend through other instances included); the ledger takes the larger value.
     func recordSpend(campaignID: UUID, amount: Micros, requestID: String?, observed: (day: PostgresDate, spent: Micros)? = nil, now: Date) {
         guard let slot = slot(campaignID) else { return }
+        let leased = self.leased
         let change = slot.state.withLock { state -> BreakerChange? in
             let before = state.pacer.status(at: now)
             var transition = state.pacer.recordSpend(amount, requestID: requestID, now: now)
@@ -127,10 +128,24 @@ final class CampaignStore: Sendable {
                 transition = state.pacer.seed(
                     spentToday: max(before.spentToday, observed.spent), totalSpentBeforeToday: state.pacer.totalSpentBeforeToday,
                     now: now) ?? transition
+                let released = before.reserved - state.pacer.ledger.reserved
+                if leased, released > 0 { Self.noteRelease(released, observed: observed, state: &state, now: now) }
             }
             return transition.map { Self.change($0, state: state) }
         }
         if let change { onBreakerChange(change) }
+    }
+
+    /// A reservation this instance reported to a lease refresh was released by its own win. If the
+    /// win was committed before the snapshot of the grant in force, that grant counts it twice
+    /// (as spend and as reservation): the ceiling drops accordingly. If a refresh is in flight, its
+    /// grant is corrected the same way when it arrives.
+    private static func noteRelease(_ amount: Micros, observed: (day: PostgresDate, spent: Micros), state: inout CampaignSlot.State, now: Date) {
+        if state.sampling { state.releasedSinceSample.append((observed.spent, amount)) }
+        guard var grant = state.grant, grant.day == observed.day, observed.spent <= grant.spent else { return }
+        grant.doubleCounted += amount
+        state.grant = grant
+        if let limit = state.pacer.ledger.leaseLimit, grant.ceiling < limit { state.pacer.setLease(grant.ceiling, now: now) }
     }
 
     /// Lets time-driven breaker steps happen without bids (OPEN → HALF_OPEN, day rollover).

@@ -47,6 +47,11 @@ final class LeaseKeeper: Service, Sendable {
     let health: DatabaseHealth?
     private let state = Mutex(State())
     private let nudged = Atomic<Bool>(false)
+    /// One refresh at a time: a grant applied after a newer one would restore a slice PostgreSQL
+    /// has already cut, and each campaign keeps the accounting of one sample only.
+    private let refreshing = AsyncLock()
+    /// Campaigns per `pacer.refresh_leases` call (and transaction).
+    static let campaignsPerCall = 500
     private let refreshDuration = Metrics.Timer(label: "pacer_lease_refresh_seconds", preferredDisplayUnit: .seconds)
     private let refreshFailures = Counter(label: "pacer_lease_refresh_failures_total")
 
@@ -89,6 +94,8 @@ final class LeaseKeeper: Service, Sendable {
             if let health, !health.mayRefreshLeases { continue }
             do {
                 try await refresh()
+            } catch is CancellationError where Task.isShuttingDownGracefully {
+                break
             } catch {
                 refreshFailures.increment()
                 let now = clock.now()
@@ -116,6 +123,17 @@ final class LeaseKeeper: Service, Sendable {
 
     /// Refreshes the leases of every active campaign, or only of `ids`, in one round trip.
     func refresh(only ids: Set<UUID>? = nil) async throws {
+        try await refreshing.withLock {
+            do {
+                try await refreshOnce(only: ids)
+            } catch {
+                store.abandonSamples()
+                throw error
+            }
+        }
+    }
+
+    private func refreshOnce(only ids: Set<UUID>?) async throws {
         let now = clock.now()
         let samples = store.leaseSamples(only: ids, now: now)
         let wanted = state.withLock { state in
@@ -156,29 +174,41 @@ final class LeaseKeeper: Service, Sendable {
         let instanceID = self.instanceID
         let address = self.address
         let ttl = timing.validity + timing.reservationLifetime
-        let grants = try await pool.run { connection in
-            try connection.query(
-                "SELECT campaign_id, day, day_budget_micros, spent_today_micros, granted_micros, expires_at, live_instances, spent_before_micros FROM pacer.refresh_leases($1, $2, $3::int, $4, $5, $6, $7, $8, $9)",
-                [
-                    instanceID, ProcessInfo.processInfo.hostName, Int64(ProcessInfo.processInfo.processIdentifier), address,
-                    now, ids, floors, wants, ttl,
-                ]
-            ).rows.map { row in
-                (
-                    LeaseGrant(
-                        campaignID: try row[0], day: try row[1], dayBudget: try row[2], spentToday: try row[3],
-                        granted: try row[4], expiresAt: try row[5], spentBefore: try row[7]),
-                    try row.decode(Int.self, at: 6)
-                )
+        let host = ProcessInfo.processInfo.hostName
+        let pid = Int64(ProcessInfo.processInfo.processIdentifier)
+        // One transaction per chunk: each campaign's lease is taken under an advisory lock held
+        // to the end of its transaction, and PostgreSQL's lock table is sized for dozens per
+        // transaction, not for every campaign of a large server at once.
+        var live: Int?
+        var offset = 0
+        repeat {
+            // A large refresh stops between chunks on shutdown: the leases are given back next.
+            if offset > 0, Task.isShuttingDownGracefully { throw CancellationError() }
+            let end = min(ids.count, offset + Self.campaignsPerCall)
+            let (chunkIDs, chunkFloors, chunkWants) = (Array(ids[offset..<end]), Array(floors[offset..<end]), Array(wants[offset..<end]))
+            let grants = try await pool.run { connection in
+                try connection.query(
+                    "SELECT campaign_id, day, day_budget_micros, spent_today_micros, granted_micros, expires_at, live_instances, spent_before_micros, free_micros FROM pacer.refresh_leases($1, $2, $3::int, $4, $5, $6, $7, $8, $9)",
+                    [instanceID, host, pid, address, now, chunkIDs, chunkFloors, chunkWants, ttl]
+                ).rows.map { row in
+                    (
+                        LeaseGrant(
+                            campaignID: try row[0], day: try row[1], dayBudget: try row[2], spentToday: try row[3],
+                            granted: try row[4], free: try row[8], expiresAt: try row[5], spentBefore: try row[7]),
+                        try row.decode(Int.self, at: 6)
+                    )
+                }
             }
-        }
+            let applied = clock.now()
+            for (grant, _) in grants {
+                store.apply(grant, settling: lapsed[grant.campaignID] ?? 0, now: applied)
+            }
+            live = live ?? grants.first?.1
+            offset = end
+        } while offset < ids.count
         refreshDuration.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
-        let applied = clock.now()
-        for (grant, _) in grants {
-            store.apply(grant, settling: lapsed[grant.campaignID] ?? 0, now: applied)
-        }
         state.withLock { state in
-            if let live = grants.first?.1 { state.liveInstances = max(1, live) }
+            if let live { state.liveInstances = max(1, live) }
             state.lastSuccess = now
             state.frozen = false
         }
