@@ -18,9 +18,10 @@ public struct ReservationBook: Sendable {
     /// The sum of the amounts still reserved.
     public private(set) var total: Micros = 0
 
-    /// An empty book with room for `capacity` reservations before it grows.
-    public init(capacity: Int = 64) {
-        entries = Array(repeating: Entry(amount: 0, expiresAt: 0, requestID: nil), count: max(1, capacity))
+    /// An empty book with room for `capacity` reservations before it grows. The default holds
+    /// nothing until the first reservation: most of a server's campaigns are idle at any moment.
+    public init(capacity: Int = 0) {
+        entries = Array(repeating: Entry(amount: 0, expiresAt: 0, requestID: nil), count: max(0, capacity))
     }
 
     /// Reserves `amount` until `expiresAt` (seconds since the reference date).
@@ -86,7 +87,7 @@ public struct ReservationBook: Sendable {
     }
 
     private mutating func grow() {
-        var larger = Array(repeating: Entry(amount: 0, expiresAt: 0, requestID: nil), count: entries.count * 2)
+        var larger = Array(repeating: Entry(amount: 0, expiresAt: 0, requestID: nil), count: max(4, entries.count * 2))
         for offset in 0..<count { larger[offset] = entries[(head + offset) % entries.count] }
         entries = larger
         head = 0

@@ -49,7 +49,7 @@ final class DecisionStatsFlusher: Service, Sendable {
         let started = ContinuousClock.now
         let instanceID = self.instanceID
         do {
-            try await pool.run { connection in
+            _ = try await pool.run { connection in
                 try connection.query(
                     "SELECT pacer.add_decision_stats($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                     [
