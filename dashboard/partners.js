@@ -3,8 +3,7 @@
 
 // Partner forms appear when the server's OpenAPI document lists the partner API.
 async function detectPartnerAPI() {
-  const response = await fetch("/openapi.json");
-  const document_ = response.ok ? await response.json() : { paths: {} };
+  const document_ = (await api("GET", "/openapi.json")) || { paths: {} };
   state.partnerAPI = !!(document_.paths && document_.paths["/v1/partners"] && document_.paths["/v1/partners"].post);
   $("partner-form").hidden = !state.partnerAPI;
   $("partner-api-missing").hidden = state.partnerAPI;

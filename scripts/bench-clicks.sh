@@ -107,4 +107,4 @@ t1=$(date +%s.%N)
 limited_s=$(echo "$t1 - $t0" | bc -l)
 printf 'rate limit: partner limited to %d clicks/s received %d clicks in %.2f s = %.0f clicks/s (bound with the initial burst: %.0f)\n' \
     "$limit" "$delivered" "$limited_s" "$(echo "$delivered / $limited_s" | bc -l)" "$(echo "$limit + $limit / $limited_s" | bc -l)"
-curl -s "$base/metrics" | grep '^pacer_click' | head -12
+curl -s -H "Authorization: Bearer $token" "$base/metrics" | grep '^pacer_click' | head -12

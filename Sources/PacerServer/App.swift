@@ -108,19 +108,22 @@ func buildApplication(
 
     let router = Router()
     HealthController(pool: pool, schema: schema, health: health, journal: journal, logger: logger).addRoutes(to: router)
-    OpenAPIDocument.addRoutes(to: router)
+    // The dashboard's page and files are open (the token is typed into the page); every other
+    // route but health needs a token.
     DashboardController(directory: configuration.dashboardDirectory, chartPath: configuration.chartJSPath, logger: logger).addRoutes(to: router)
+    let tokens = TokenCache(adminToken: configuration.adminToken, pool: pool, logger: logger)
+    try? await tokens.refresh()
+    let service = router.group().add(middleware: BearerAuthMiddleware(tokens: tokens))
+    OpenAPIDocument.addRoutes(to: service)
     do {
         let metrics = metrics ?? PrometheusCollectorRegistry()
-        router.get("/metrics") { _, _ in
+        service.get("/metrics") { _, _ in
             var buffer: [UInt8] = []
             metrics.emit(into: &buffer)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
         }
     }
-    let tokens = TokenCache(adminToken: configuration.adminToken, pool: pool, logger: logger)
-    try? await tokens.refresh()
     let api = router.group("/v1").add(middleware: BearerAuthMiddleware(tokens: tokens))
     let limit = configuration.maxBodyBytes
     DecisionController(store: store, pool: pool, clock: clock, bodyLimit: limit, load: load).addRoutes(to: api)

@@ -96,7 +96,8 @@ import Testing
         #expect(missing.isEmpty, "routes the OpenAPI document lacks (add them to APIOperation.all): \(missing)")
         #expect(extra.isEmpty, "operations in the OpenAPI document that the router does not serve: \(extra)")
         try await app.test(.router) { client in
-            let response = try await client.send(.get, "/openapi.json", token: nil)
+            #expect(try await client.send(.get, "/openapi.json", token: nil).status == .unauthorized)
+            let response = try await client.send(.get, "/openapi.json")
             #expect(response.status == .ok)
             let document = object(response.body)
             #expect(document["openapi"] as? String == "3.1.0")
@@ -106,6 +107,8 @@ import Testing
             #expect((paths["/v1/decide"]?["post"] as? [String: Any])?["x-roles"] as? [String] == ["admin", "bidder"])
             #expect((paths["/v1/tokens"]?["get"] as? [String: Any])?["x-roles"] as? [String] == ["admin"])
             #expect((paths["/v1/campaigns"]?["get"] as? [String: Any])?["x-roles"] as? [String] == ["admin", "read_only"])
+            #expect((paths["/metrics"]?["get"] as? [String: Any])?["x-roles"] as? [String] == ["admin", "read_only"])
+            #expect((paths["/openapi.json"]?["get"] as? [String: Any])?["x-roles"] as? [String] == ["admin", "read_only", "bidder"])
             // Every schema an operation names exists.
             let schemas = Set(((document["components"] as? [String: Any])?["schemas"] as? [String: Any] ?? [:]).keys)
             let references = Set(response.body.split(separator: "\"").filter { $0.hasPrefix("#/components/schemas/") }.map { String($0.dropFirst(21)) })

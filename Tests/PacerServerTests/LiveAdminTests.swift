@@ -82,9 +82,9 @@ import Testing
         ]
         let deadline = ContinuousClock.now + .seconds(15)
         while ContinuousClock.now < deadline {
-            let (data, response) = try await URLSession.shared.data(from: cluster.urls[0].appendingPathComponent("metrics"))
-            #expect((response as? HTTPURLResponse)?.statusCode == 200)
-            text = String(decoding: data, as: UTF8.self)
+            let (status, body) = try await cluster.text(0, "metrics")
+            #expect(status == 200)
+            text = body
             if names.allSatisfy(text.contains) { break }
             try await Task.sleep(for: .milliseconds(100))
         }

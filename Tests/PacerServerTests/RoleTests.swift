@@ -61,8 +61,13 @@ import Testing
                 let response = try await client.send(.get, path, token: reader)
                 #expect(response.status == .forbidden || response.status == .notFound, "\(path): \(response.status)")
             }
-            // Health stays open.
+            // Health stays open; metrics and the API's description need a token.
             #expect(try await client.send(.get, "/healthz", token: nil).status == .ok)
+            #expect(try await client.send(.get, "/metrics", token: nil).status == .unauthorized)
+            #expect(try await client.send(.get, "/openapi.json", token: nil).status == .unauthorized)
+            #expect(try await client.send(.get, "/metrics", token: reader).status == .ok)
+            #expect(try await client.send(.get, "/metrics", token: tokens[.bidder]).status == .forbidden)
+            #expect(try await client.send(.get, "/openapi.json", token: tokens[.bidder]).status == .ok)
         }
     }
 

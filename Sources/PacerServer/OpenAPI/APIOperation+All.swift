@@ -10,10 +10,10 @@ extension APIOperation {
             success: (200, "Readiness"), secured: false),
         .init(
             method: "GET", path: "/metrics", summary: "Prometheus metrics.", tag: "service", contentType: "text/plain",
-            secured: false),
+            problems: [401, 403]),
         .init(
             method: "GET", path: "/openapi.json", summary: "This document.", tag: "service", success: (200, "OpenAPIDocument"),
-            secured: false),
+            problems: [401]),
         .init(method: "GET", path: "/", summary: "The dashboard (HTML).", tag: "dashboard", contentType: "text/html", secured: false),
         .init(
             method: "GET", path: "/dashboard/{file}", summary: "The dashboard's scripts and styles.", tag: "dashboard",

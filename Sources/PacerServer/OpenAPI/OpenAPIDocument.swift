@@ -17,7 +17,7 @@ enum OpenAPIDocument {
         Set(APIOperation.all.map { "\($0.method) \($0.path)" })
     }
 
-    static func addRoutes(to router: Router<some RequestContext>) {
+    static func addRoutes<Context: RequestContext>(to router: RouterGroup<Context>) {
         router.get("/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         }
