@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// One local day of a campaign: its date, where it starts and ends on the clock, and its hours.
 ///
@@ -23,8 +24,30 @@ public struct BudgetDay: Sendable, Hashable {
         self.init(date: date, in: timeZone)
     }
 
-    /// The day `date` in `timeZone`.
+    /// The day `date` in `timeZone`. Days are computed once per time zone and date and shared
+    /// (with their hour labels) by every campaign that rolls over to them.
     public init(date: LocalDate, in timeZone: TimeZone) {
+        let key = DayKey(timeZone: timeZone.identifier, date: date)
+        if let known = Self.days.withLock({ $0[key] }) {
+            self = known
+            return
+        }
+        self.init(computing: date, in: timeZone)
+        let day = self
+        Self.days.withLock { days in
+            if days.count > 4096 { days.removeAll() }
+            days[key] = day
+        }
+    }
+
+    private struct DayKey: Hashable {
+        var timeZone: String
+        var date: LocalDate
+    }
+
+    private static let days = Mutex<[DayKey: BudgetDay]>([:])
+
+    private init(computing date: LocalDate, in timeZone: TimeZone) {
         let calendar = BudgetDay.calendar(timeZone)
         self.date = date
         let start = BudgetDay.startOfDay(date, calendar)

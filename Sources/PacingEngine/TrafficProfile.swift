@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A campaign's expected requests per local hour, learned from its recent days.
 ///
 /// Each local hour keeps an exponentially weighted average of the requests seen in it, so recent
@@ -11,12 +13,15 @@ public struct TrafficProfile: Sendable, Hashable {
     /// Weight of the newest day in the average, 0...1; default 0.5.
     public var learningRate: Double
 
-    /// A profile with nothing learned.
+    /// A profile with nothing learned. Its arrays are shared with every other such profile until
+    /// one learns (a server holds many campaigns, most of them with nothing learned yet).
     public init(learningRate: Double = 0.5) {
-        self.hourly = Array(repeating: 0, count: 24)
-        self.learned = Array(repeating: false, count: 24)
+        self.hourly = Self.nothingLearned.hourly
+        self.learned = Self.nothingLearned.learned
         self.learningRate = learningRate
     }
+
+    private static let nothingLearned = (hourly: [Double](repeating: 0, count: 24), learned: [Bool](repeating: false, count: 24))
 
     /// A profile seeded with expected requests per local hour (24 values, e.g. from stored history).
     public init(hourlyRequests: [Double], learningRate: Double = 0.5) {
@@ -53,6 +58,8 @@ public struct TrafficProfile: Sendable, Hashable {
     public func forecast(for day: BudgetDay) -> TrafficForecast {
         let length = day.length
         let known = (0..<24).filter { learned[$0] }
+        // Nothing learned: the flat shape of a day this long, one shared copy per length.
+        if known.isEmpty, let shared = Self.unlearned.withLock({ $0[length] }) { return shared }
         let fill = known.isEmpty ? 1 : known.map { hourly[$0] }.reduce(0, +) / Double(known.count)
         var weights = day.hourLabels.enumerated().map { slot, hour in
             let slotLength = min(3600, length - Double(slot) * 3600) / 3600
@@ -63,6 +70,15 @@ public struct TrafficProfile: Sendable, Hashable {
         if !(total > 0) {
             weights = day.hourLabels.indices.map { min(3600, length - Double($0) * 3600) / 3600 }
         }
-        return TrafficForecast(slotWeights: weights, length: length, expectedRequests: expected)
+        let forecast = TrafficForecast(slotWeights: weights, length: length, expectedRequests: expected)
+        if known.isEmpty {
+            Self.unlearned.withLock { cache in
+                if cache.count > 64 { cache.removeAll() }
+                cache[length] = forecast
+            }
+        }
+        return forecast
     }
+
+    private static let unlearned = Mutex<[Double: TrafficForecast]>([:])
 }
