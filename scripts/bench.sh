@@ -193,22 +193,24 @@ for run in $(seq 1 "$runs"); do
     stop_servers
 done
 
-# 5. Instructions per decision of CampaignPacer.decide under callgrind (deterministic: one run),
-#    from two loop lengths so that start-up cancels out.
+# 5. Instructions per decision of CampaignPacer.decide under callgrind (deterministic, so its runs
+#    agree), from two loop lengths so that start-up cancels out; the engine's bytes per campaign.
 instructions() {
     valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.$1" "$bin/PacerBench" "$1" > /dev/null 2>&1
     awk '$1 == "totals:" || $1 == "summary:" {print $2; exit}' "$work/callgrind.$1"
 }
 small=20000; large=220000
-if [[ -x "$bin/PacerBench" ]] && command -v valgrind > /dev/null; then
-    ir_small="$(instructions $small || true)"; ir_large="$(instructions $large || true)"
-    if [[ -n "$ir_small" && -n "$ir_large" ]]; then
-        extra callgrind-instructions-per-decision "$(( (ir_large - ir_small) / (large - small) ))"
+for run in $(seq 1 "$runs"); do
+    if [[ -x "$bin/PacerBench" ]] && command -v valgrind > /dev/null; then
+        ir_small="$(instructions $small || true)"; ir_large="$(instructions $large || true)"
+        if [[ -n "$ir_small" && -n "$ir_large" ]]; then
+            extra callgrind-instructions-per-decision "$(( (ir_large - ir_small) / (large - small) ))"
+        fi
     fi
-fi
-if [[ -x "$bin/PacerBench" ]]; then
-    extra engine-bytes-per-campaign "$("$bin/PacerBench" memory 100000 | awk '{print $4}')"
-fi
+    if [[ -x "$bin/PacerBench" ]]; then
+        extra engine-bytes-per-campaign "$("$bin/PacerBench" memory 100000 | awk '{print $4}')"
+    fi
+done
 
 # 6. The click pipeline, measured by its own script against its own cluster.
 if [[ -x scripts/bench-clicks.sh ]]; then
