@@ -11,7 +11,7 @@ struct BearerAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         guard let header = request.headers[.authorization], header.utf8.count > 7,
             header.prefix(7).lowercased() == "bearer "
         else { throw Problem.unauthorized }
-        let token = header.dropFirst(7).trimmingCharacters(in: .whitespaces)
+        let token = String(header.dropFirst(7).trimmingHeaderWhitespace)
         guard !token.isEmpty else { throw Problem.unauthorized }
         let role: Role
         switch tokens.cachedRole(of: token) {

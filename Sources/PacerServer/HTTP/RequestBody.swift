@@ -10,7 +10,7 @@ enum RequestBody {
     /// Collects the body after checking its content type.
     static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
         if let type = request.headers[.contentType] {
-            let mediaType = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            let mediaType = (type.split(separator: ";").first?.trimmingHeaderWhitespace).map { $0.lowercased() } ?? ""
             guard mediaType == "application/json" || mediaType.hasSuffix("+json") else {
                 throw Problem(
                     status: .unsupportedMediaType, title: "Unsupported Media Type",
