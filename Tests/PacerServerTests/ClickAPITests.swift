@@ -75,6 +75,57 @@ import Testing
         }
     }
 
+    /// Partners, datasets and batches are listed page by page: every item exactly once, in a
+    /// stable order, `next_cursor` null on the last page, and a bad cursor is a 400.
+    @Test func clickListsArePagedWithCursors() async throws {
+        let harness = try ClickHarness(workers: 0)
+        try await harness.run { client in
+            let campaign = try await client.createCampaign(simpleCampaign)
+            var partners: [String] = []
+            for _ in 0..<5 { partners.append(try await client.createPartner(url: "http://127.0.0.1:9/x", batchSize: 2)) }
+            var datasets: [String] = []
+            for index in 0..<3 {
+                let (status, answer) = try await client.upload(clicks(7, prefix: "d\(index)"), campaign: campaign, partner: partners[0])
+                #expect(status == .created)
+                datasets.append(answer["id"] as? String ?? "")
+            }
+
+            func walk(_ path: String, _ key: String) async throws -> [String] {
+                var ids: [String] = []
+                var cursor: String?
+                var pages = 0
+                repeat {
+                    let separator = path.contains("?") ? "&" : "?"
+                    let object = try await client.getObject(path + separator + "limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""))
+                    let items = object[key] as? [[String: Any]] ?? []
+                    #expect(items.count <= 2)
+                    ids += items.map { text($0["id"]) }
+                    cursor = object["next_cursor"] as? String
+                    pages += 1
+                } while cursor != nil && pages < 20
+                return ids
+            }
+
+            #expect(try await walk("/v1/partners", "partners") == partners)
+            #expect(try await walk("/v1/datasets?campaign_id=\(campaign)", "datasets") == datasets.reversed())
+            // 3 datasets of 7 rows in batches of 2: 4 batches each.
+            let batches = try await walk("/v1/batches", "batches")
+            #expect(batches.count == 12)
+            #expect(Set(batches).count == 12)
+            #expect(try await walk("/v1/batches?dataset_id=\(datasets[1])", "batches").count == 4)
+
+            // A partner edit with a malformed If-Match is refused, not applied unconditionally.
+            let edit = #"{"name":"renamed","endpoint_url":"http://127.0.0.1:9/x","format":"json","rate_limit_per_second":10,"batch_size":2}"#
+            let malformed = try await client.send(.put, "/v1/partners/\(partners[1])", json: edit, headers: [.ifMatch: "\"x\""])
+            #expect(malformed.status == .badRequest)
+            #expect(try await client.getObject("/v1/partners/\(partners[1])")["name"] as? String == "sink")
+
+            let bad = try await client.send(.get, "/v1/batches?cursor=nonsense&limit=0")
+            #expect(bad.status == .badRequest)
+            #expect(bad.body.contains("cursor") && bad.body.contains("limit"))
+        }
+    }
+
     @Test func malformedRowsAreReportedByLineNumberUnderBothPolicies() async throws {
         let harness = try ClickHarness(workers: 0)
         try await harness.run { client in

@@ -26,16 +26,23 @@ struct DatasetRepository: Sendable {
     }
 
     /// The newest datasets first, optionally of one campaign and/or partner, as a JSON array.
-    func datasets(campaign: UUID?, partner: UUID?, limit: Int) async throws -> String {
+    /// A page of datasets, newest first, as a JSON array, and the id of its last item when more follow.
+    func datasets(campaign: UUID?, partner: UUID?, page: Page) async throws -> (String, UUID?) {
         try await pool.run { connection in
-            try connection.query(
+            let row = try connection.query(
                 """
-                SELECT coalesce(json_agg(pacer.dataset_json(d) ORDER BY d.created_at DESC, d.id), '[]')::text
-                  FROM (SELECT * FROM pacer.datasets d
-                         WHERE ($1::uuid IS NULL OR d.campaign_id = $1) AND ($2::uuid IS NULL OR d.partner_id = $2)
-                         ORDER BY d.created_at DESC, d.id LIMIT $3) d
-                """, [campaign, partner, limit]
-            ).scalar(String.self)
+                WITH fetched AS (
+                    SELECT d FROM pacer.datasets d
+                     WHERE ($1::uuid IS NULL OR d.campaign_id = $1) AND ($2::uuid IS NULL OR d.partner_id = $2)
+                       AND ($4::uuid IS NULL OR (d.created_at, d.id) < (SELECT c.created_at, c.id FROM pacer.datasets c WHERE c.id = $4))
+                     ORDER BY d.created_at DESC, d.id DESC LIMIT $3 + 1),
+                numbered AS (SELECT f.d, row_number() OVER (ORDER BY (f.d).created_at DESC, (f.d).id DESC) AS n FROM fetched f)
+                SELECT coalesce(json_agg(pacer.dataset_json(x.d) ORDER BY x.n) FILTER (WHERE x.n <= $3), '[]')::text,
+                       CASE WHEN count(*) > $3 THEN max(CASE WHEN x.n = $3 THEN (x.d).id::text END) END
+                  FROM numbered x
+                """, [campaign, partner, page.limit, page.after]
+            ).single()
+            return (try row.decode(String.self, at: 0), try row.decode(String?.self, at: 1).flatMap(UUID.init(uuidString:)))
         }
     }
 
@@ -76,17 +83,25 @@ struct DatasetRepository: Sendable {
     }
 
     /// Batches, most recently changed first, filtered by state, partner and dataset, as a JSON array.
-    func batches(state: String?, partner: UUID?, dataset: UUID?, limit: Int) async throws -> String {
+    /// A page of batches, newest first (by creation, so pages stay stable while batches change
+    /// state), as a JSON array, and the id of its last item when more follow.
+    func batches(state: String?, partner: UUID?, dataset: UUID?, page: Page) async throws -> (String, UUID?) {
         try await pool.run { connection in
-            try connection.query(
+            let row = try connection.query(
                 """
-                SELECT coalesce(json_agg(pacer.batch_json(b) ORDER BY b.updated_at DESC, b.id), '[]')::text
-                  FROM (SELECT * FROM pacer.click_batches b
-                         WHERE ($1::text IS NULL OR b.state = $1) AND ($2::uuid IS NULL OR b.partner_id = $2)
-                           AND ($3::uuid IS NULL OR b.dataset_id = $3)
-                         ORDER BY b.updated_at DESC, b.id LIMIT $4) b
-                """, [state, partner, dataset, limit]
-            ).scalar(String.self)
+                WITH fetched AS (
+                    SELECT b FROM pacer.click_batches b
+                     WHERE ($1::text IS NULL OR b.state = $1) AND ($2::uuid IS NULL OR b.partner_id = $2)
+                       AND ($3::uuid IS NULL OR b.dataset_id = $3)
+                       AND ($5::uuid IS NULL OR (b.created_at, b.id) < (SELECT c.created_at, c.id FROM pacer.click_batches c WHERE c.id = $5))
+                     ORDER BY b.created_at DESC, b.id DESC LIMIT $4 + 1),
+                numbered AS (SELECT f.b, row_number() OVER (ORDER BY (f.b).created_at DESC, (f.b).id DESC) AS n FROM fetched f)
+                SELECT coalesce(json_agg(pacer.batch_json(x.b) ORDER BY x.n) FILTER (WHERE x.n <= $4), '[]')::text,
+                       CASE WHEN count(*) > $4 THEN max(CASE WHEN x.n = $4 THEN (x.b).id::text END) END
+                  FROM numbered x
+                """, [state, partner, dataset, page.limit, page.after]
+            ).single()
+            return (try row.decode(String.self, at: 0), try row.decode(String?.self, at: 1).flatMap(UUID.init(uuidString:)))
         }
     }
 

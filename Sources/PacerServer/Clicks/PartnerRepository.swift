@@ -72,6 +72,20 @@ struct PartnerRepository: Sendable {
     }
 
     /// Every partner that is not archived, oldest first.
+    /// Partners in creation order (archived ones left out), `limit` of them after the partner `after`.
+    func page(limit: Int, after: UUID?) async throws -> [PartnerRecord] {
+        try await pool.run { connection in
+            try connection.query(
+                """
+                SELECT \(PartnerRecord.columns) FROM pacer.partners
+                 WHERE status <> 'archived'
+                   AND ($1::uuid IS NULL OR (created_at, id) > (SELECT created_at, id FROM pacer.partners WHERE id = $1))
+                 ORDER BY created_at, id LIMIT $2
+                """, [after, limit]
+            ).rows.map(PartnerRecord.init(row:))
+        }
+    }
+
     func all() async throws -> [PartnerRecord] {
         try await pool.run { connection in
             try connection.query(

@@ -38,10 +38,10 @@ struct BatchController: Sendable {
         }
         let partner = try DatasetController.optionalUUID(query.get("partner_id"), "partner_id", &problems)
         let dataset = try DatasetController.optionalUUID(query.get("dataset_id"), "dataset_id", &problems)
-        let limit = DatasetController.limit(query.get("limit"), &problems)
+        let page = Page.from(request, problems: &problems)
         if !problems.isEmpty { throw Problem.invalid(problems) }
-        let array = try await database { try await repository.batches(state: state, partner: partner, dataset: dataset, limit: limit) }
-        return DatasetController.json(#"{"batches":"# + array + "}")
+        let (array, last) = try await database { try await repository.batches(state: state, partner: partner, dataset: dataset, page: page) }
+        return DatasetController.json(#"{"batches":"# + array + #","next_cursor":"# + DatasetController.cursorJSON(after: last) + "}")
     }
 
     func read(_ parameters: Parameters) async throws -> Response {

@@ -79,10 +79,10 @@ struct DatasetController: Sendable {
         var problems: [FieldProblem] = []
         let campaign = try Self.optionalUUID(query.get("campaign_id"), "campaign_id", &problems)
         let partner = try Self.optionalUUID(query.get("partner_id"), "partner_id", &problems)
-        let limit = Self.limit(query.get("limit"), &problems)
+        let page = Page.from(request, problems: &problems)
         if !problems.isEmpty { throw Problem.invalid(problems) }
-        let array = try await database { try await repository.datasets(campaign: campaign, partner: partner, limit: limit) }
-        return Self.json(#"{"datasets":"# + array + "}")
+        let (array, last) = try await database { try await repository.datasets(campaign: campaign, partner: partner, page: page) }
+        return Self.json(#"{"datasets":"# + array + #","next_cursor":"# + Self.cursorJSON(after: last) + "}")
     }
 
     func read(_ parameters: Parameters) async throws -> Response {
@@ -135,13 +135,9 @@ struct DatasetController: Sendable {
         return id
     }
 
-    static func limit(_ text: String?, _ problems: inout [FieldProblem]) -> Int {
-        guard let text, !text.isEmpty else { return 100 }
-        guard let value = Int(text), (1...1000).contains(value) else {
-            problems.append(FieldProblem(field: "limit", message: "must be an integer from 1 to 1000"))
-            return 100
-        }
-        return value
+    /// `next_cursor` as JSON: the cursor after `last`, or null on the last page.
+    static func cursorJSON(after last: UUID?) -> String {
+        last.map { "\"" + Page.cursor(after: $0) + "\"" } ?? "null"
     }
 
     static func json(_ text: String, status: HTTPResponse.Status = .ok) -> Response {

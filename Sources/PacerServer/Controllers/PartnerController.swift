@@ -14,7 +14,7 @@ struct PartnerController: Sendable {
 
     func addRoutes(to group: RouterGroup<some RequestContext>) {
         group.post("/partners") { request, _ in try await create(request) }
-        group.get("/partners") { _, _ in try await list() }
+        group.get("/partners") { request, _ in try await list(request) }
         group.get("/partners/{id}") { _, context in try await read(context.parameters) }
         group.put("/partners/{id}") { request, context in try await replace(request, context.parameters) }
         group.delete("/partners/{id}") { _, context in try await setStatus(context.parameters, "archived") }
@@ -36,14 +36,18 @@ struct PartnerController: Sendable {
         return Self.json(record, status: .created, headers: [.location: "/v1/partners/\(record.id.uuidString.lowercased())"])
     }
 
-    func list() async throws -> Response {
-        let records = try await database { try await repository.all() }
-        var json = JSONWriter(capacity: 400 * records.count + 32)
+    /// A page of partners (`limit`, `cursor`) in creation order, with `next_cursor`.
+    func list(_ request: Request) async throws -> Response {
+        let page = try Page.from(request)
+        let records = try await database { try await repository.page(limit: page.limit + 1, after: page.after) }
+        let (items, next) = page.split(records, id: \.id)
+        var json = JSONWriter(capacity: 400 * items.count + 64)
         json.beginObject()
         json.key("partners")
         json.beginArray()
-        for record in records { record.write(to: &json) }
+        for record in items { record.write(to: &json) }
         json.endArray()
+        json.key("next_cursor"); json.optionalString(next)
         json.endObject()
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
     }
@@ -60,9 +64,8 @@ struct PartnerController: Sendable {
         let id = try Self.id(parameters)
         let body = try await RequestBody.json(request, limit: bodyLimit)
         let input = try PartnerInput.parse(body)
-        var expectedVersion: Int64?
-        if case .number(let text)? = body["version"] { expectedVersion = Int64(text) }
-        if let ifMatch = request.headers[.ifMatch] { expectedVersion = Int64(ifMatch.filter(\.isNumber)) }
+        // The same rules as for campaigns: a malformed If-Match or version is a 400, never ignored.
+        let expectedVersion = try CampaignControlController.expectedVersion(request, body: body)
         guard let record = try await database({ try await repository.update(id, input, expectedVersion: expectedVersion, now: clock.now()) }) else {
             guard let existing = try await database({ try await repository.find(id) }), existing.status != "archived" else {
                 throw Problem.notFound("no partner \(id.uuidString.lowercased())")

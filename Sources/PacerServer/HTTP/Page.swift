@@ -15,8 +15,16 @@ struct Page: Sendable {
 
     /// Reads `limit` and `cursor` from the query; 400 naming the field when one is malformed.
     static func from(_ request: Request) throws -> Page {
-        var page = Page()
         var errors: [FieldProblem] = []
+        let page = from(request, problems: &errors)
+        guard errors.isEmpty else { throw Problem.invalid(errors) }
+        return page
+    }
+
+    /// Reads `limit` and `cursor` from the query, adding a problem for each malformed one (for
+    /// routes that check other query fields too and name every bad one in one 400).
+    static func from(_ request: Request, problems errors: inout [FieldProblem]) -> Page {
+        var page = Page()
         let query = request.uri.queryParameters
         if let text = query["limit"] {
             if let limit = Int(String(text)), (1...maxLimit).contains(limit) {
@@ -32,7 +40,6 @@ struct Page: Sendable {
                 errors.append(FieldProblem(field: "cursor", message: "is not a cursor this server returned"))
             }
         }
-        guard errors.isEmpty else { throw Problem.invalid(errors) }
         return page
     }
 

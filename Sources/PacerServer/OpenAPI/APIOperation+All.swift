@@ -99,7 +99,7 @@ extension APIOperation {
         .init(
             method: "POST", path: "/v1/partners", summary: "Create a partner endpoint (header values are never shown again).",
             tag: "clicks", body: "PartnerInput", success: (201, "Partner"), problems: [400, 401, 403, 413, 415]),
-        .init(method: "GET", path: "/v1/partners", summary: "List partners.", tag: "clicks", success: (200, "AnyObject"), problems: [400, 401, 403]),
+        .init(method: "GET", path: "/v1/partners", summary: "List partners.", tag: "clicks", query: paging, success: (200, "AnyObject"), problems: [400, 401, 403]),
         .init(method: "GET", path: "/v1/partners/{id}", summary: "Read a partner (ETag: its version).", tag: "clicks", success: (200, "Partner"), problems: read + [400]),
         .init(
             method: "PUT", path: "/v1/partners/{id}", summary: "Replace a partner; If-Match or version guards against lost updates (409).",
@@ -130,8 +130,7 @@ extension APIOperation {
             query: [
                 ("campaign_id", #"{"type":"string","format":"uuid"}"#, "Only this campaign's."),
                 ("partner_id", #"{"type":"string","format":"uuid"}"#, "Only this partner's."),
-                ("limit", #"{"type":"integer","minimum":1,"maximum":1000}"#, "Most datasets."),
-            ],
+            ] + paging,
             success: (200, "AnyObject"), problems: [400, 401, 403]),
         .init(
             method: "GET", path: "/v1/datasets/{id}", summary: "A dataset's progress: rows delivered, batches by state.", tag: "clicks",
@@ -153,8 +152,7 @@ extension APIOperation {
                 ("state", #"{"type":"string","enum":["pending","leased","delivered","retrying","dead","cancelled"]}"#, "Only batches in this state."),
                 ("partner_id", #"{"type":"string","format":"uuid"}"#, "Only this partner's."),
                 ("dataset_id", #"{"type":"string","format":"uuid"}"#, "Only this dataset's."),
-                ("limit", #"{"type":"integer","minimum":1,"maximum":1000}"#, "Most batches."),
-            ],
+            ] + paging,
             success: (200, "AnyObject"), problems: [400, 401, 403]),
         .init(method: "GET", path: "/v1/batches/{id}", summary: "A batch and its state.", tag: "clicks", success: (200, "AnyObject"), problems: read + [400]),
         .init(
