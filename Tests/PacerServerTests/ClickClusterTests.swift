@@ -41,6 +41,13 @@ extension ServerProcessSuites {
         return object(String(decoding: data, as: UTF8.self))["id"] as? String ?? ""
     }
 
+    /// The sum of the samples of `metric` whose labels include every one of `labels`.
+    static func sum(_ text: String, metric: String, labels: [String]) -> Double {
+        text.split(separator: "\n").filter { line in
+            line.hasPrefix(metric + "{") && labels.allSatisfy { line.contains($0) }
+        }.compactMap { line in line.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+    }
+
     static func remaining(_ database: TestDatabase, _ dataset: String) throws -> Int {
         let connection = try BlockingConnection(database.url)
         return try connection.query(
@@ -60,6 +67,17 @@ extension ServerProcessSuites {
             environment: ["PACER_CLICK_WORKERS": "4", "PACER_CLICK_PARTNER_CONCURRENCY": "4", "PACER_CLICK_POLL_MS": "100"])
         let dataset = try await Self.upload(cluster.urls[0], body: clicks(400), campaign: campaign, partner: partner)
         #expect(try await PartnerSink.eventually(60) { try Self.remaining(database, dataset) == 0 })
+        // Per-partner delivery figures in /metrics: the two instances' counters add up to the dataset.
+        var delivered = 0.0
+        var attempts = 0.0
+        for index in 0..<2 {
+            let (status, text) = try await cluster.text(index, "metrics")
+            #expect(status == 200)
+            delivered += Self.sum(text, metric: "pacer_click_delivered_total", labels: [#"partner_id="\#(partner)""#])
+            attempts += Self.sum(text, metric: "pacer_click_batches_total", labels: [#"partner_id="\#(partner)""#, #"outcome="delivered""#])
+        }
+        #expect(delivered == 400)
+        #expect(attempts == 80)
         await cluster.stopAll()
 
         let requests = sink.requests
