@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// One local day of a campaign: its date, where it starts and ends on the clock, and its hours.
 ///
@@ -27,17 +26,7 @@ public struct BudgetDay: Sendable, Hashable {
     /// The day `date` in `timeZone`. Days are computed once per time zone and date and shared
     /// (with their hour labels) by every campaign that rolls over to them.
     public init(date: LocalDate, in timeZone: TimeZone) {
-        let key = DayKey(timeZone: timeZone.identifier, date: date)
-        if let known = Self.days.withLock({ $0[key] }) {
-            self = known
-            return
-        }
-        self.init(computing: date, in: timeZone)
-        let day = self
-        Self.days.withLock { days in
-            if days.count > 4096 { days.removeAll() }
-            days[key] = day
-        }
+        self = Self.days.value(for: DayKey(timeZone: timeZone.identifier, date: date)) { BudgetDay(computing: date, in: timeZone) }
     }
 
     private struct DayKey: Hashable {
@@ -45,7 +34,7 @@ public struct BudgetDay: Sendable, Hashable {
         var date: LocalDate
     }
 
-    private static let days = Mutex<[DayKey: BudgetDay]>([:])
+    private static let days = SharedValues<DayKey, BudgetDay>(limit: 4096)
 
     private init(computing date: LocalDate, in timeZone: TimeZone) {
         let calendar = BudgetDay.calendar(timeZone)

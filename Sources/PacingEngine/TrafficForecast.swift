@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The expected traffic of one day: its cumulative shape over the day and, when learned, its volume.
 public struct TrafficForecast: Sendable, Hashable {
     /// Cumulative share of the day's requests at the start of each hour-long slot, and 1 at the end.
@@ -28,21 +26,17 @@ public struct TrafficForecast: Sendable, Hashable {
     /// A flat forecast (traffic spread evenly over the clock) for a day of `length` seconds.
     /// Computed once per day length and shared: a server's campaigns mostly have flat days.
     public static func flat(length: Double) -> TrafficForecast {
-        if let known = flatForecasts.withLock({ $0[length] }) { return known }
-        let slots = Int((length / 3600).rounded(.up))
-        let forecast = TrafficForecast(
-            slotWeights: (0..<slots).map { min(3600, length - Double($0) * 3600) },
-            length: length,
-            expectedRequests: nil
-        )
-        flatForecasts.withLock { cache in
-            if cache.count > 64 { cache.removeAll() }
-            cache[length] = forecast
+        flatForecasts.value(for: length) {
+            let slots = Int((length / 3600).rounded(.up))
+            return TrafficForecast(
+                slotWeights: (0..<slots).map { min(3600, length - Double($0) * 3600) },
+                length: length,
+                expectedRequests: nil
+            )
         }
-        return forecast
     }
 
-    private static let flatForecasts = Mutex<[Double: TrafficForecast]>([:])
+    private static let flatForecasts = SharedValues<Double, TrafficForecast>(limit: 64)
 
     /// The share of the day's requests expected by `elapsed` seconds into the day, 0...1.
     public func share(atElapsed elapsed: Double) -> Double {

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A campaign's expected requests per local hour, learned from its recent days.
 ///
 /// Each local hour keeps an exponentially weighted average of the requests seen in it, so recent
@@ -56,10 +54,14 @@ public struct TrafficProfile: Sendable, Hashable {
     /// The expected traffic of `day`: flat when nothing is learned; hours not yet learned are
     /// assumed to carry the average of the learned ones.
     public func forecast(for day: BudgetDay) -> TrafficForecast {
-        let length = day.length
         let known = (0..<24).filter { learned[$0] }
         // Nothing learned: the flat shape of a day this long, one shared copy per length.
-        if known.isEmpty, let shared = Self.unlearned.withLock({ $0[length] }) { return shared }
+        guard !known.isEmpty else { return Self.unlearned.value(for: day.length) { forecast(for: day, known: known) } }
+        return forecast(for: day, known: known)
+    }
+
+    private func forecast(for day: BudgetDay, known: [Int]) -> TrafficForecast {
+        let length = day.length
         let fill = known.isEmpty ? 1 : known.map { hourly[$0] }.reduce(0, +) / Double(known.count)
         var weights = day.hourLabels.enumerated().map { slot, hour in
             let slotLength = min(3600, length - Double(slot) * 3600) / 3600
@@ -70,15 +72,8 @@ public struct TrafficProfile: Sendable, Hashable {
         if !(total > 0) {
             weights = day.hourLabels.indices.map { min(3600, length - Double($0) * 3600) / 3600 }
         }
-        let forecast = TrafficForecast(slotWeights: weights, length: length, expectedRequests: expected)
-        if known.isEmpty {
-            Self.unlearned.withLock { cache in
-                if cache.count > 64 { cache.removeAll() }
-                cache[length] = forecast
-            }
-        }
-        return forecast
+        return TrafficForecast(slotWeights: weights, length: length, expectedRequests: expected)
     }
 
-    private static let unlearned = Mutex<[Double: TrafficForecast]>([:])
+    private static let unlearned = SharedValues<Double, TrafficForecast>(limit: 64)
 }

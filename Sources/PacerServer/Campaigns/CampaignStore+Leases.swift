@@ -78,10 +78,9 @@ extension CampaignStore {
                 state.sampling = false
                 state.releasedSinceSample.removeAll(keepingCapacity: true)
             }
-            let day = state.pacer.status(at: now).day
-            guard day.year == grant.day.year, day.month == grant.day.month, day.day == grant.day.day else { return }
-            let known = state.pacer.status(at: now).spentToday
-            state.pacer.seed(spentToday: max(known, grant.spentToday), totalSpentBeforeToday: grant.spentBefore, now: now)
+            let status = state.pacer.status(at: now)
+            guard status.day.year == grant.day.year, status.day.month == grant.day.month, status.day.day == grant.day.day else { return }
+            state.pacer.seed(spentToday: max(status.spentToday, grant.spentToday), totalSpentBeforeToday: grant.spentBefore, now: now)
             state.pacer.settleLapsed(lapsed)
             // Own wins committed between the sample and the snapshot: reported as reservations and
             // counted in the snapshot's spend. spend_daily only grows, so a commit that observed

@@ -25,25 +25,39 @@ struct DatasetRepository: Sendable {
         }
     }
 
-    /// The newest datasets first, optionally of one campaign and/or partner, as a JSON array.
-    /// A page of datasets, newest first, as a JSON array, and the id of its last item when more follow.
+    /// A page of datasets, newest first, optionally of one campaign and/or partner, as a JSON
+    /// array, and the id of its last item when more follow.
     func datasets(campaign: UUID?, partner: UUID?, page: Page) async throws -> (String, UUID?) {
         try await pool.run { connection in
-            let row = try connection.query(
-                """
-                WITH fetched AS (
-                    SELECT d FROM pacer.datasets d
-                     WHERE ($1::uuid IS NULL OR d.campaign_id = $1) AND ($2::uuid IS NULL OR d.partner_id = $2)
-                       AND ($4::uuid IS NULL OR (d.created_at, d.id) < (SELECT c.created_at, c.id FROM pacer.datasets c WHERE c.id = $4))
-                     ORDER BY d.created_at DESC, d.id DESC LIMIT $3 + 1),
-                numbered AS (SELECT f.d, row_number() OVER (ORDER BY (f.d).created_at DESC, (f.d).id DESC) AS n FROM fetched f)
-                SELECT coalesce(json_agg(pacer.dataset_json(x.d) ORDER BY x.n) FILTER (WHERE x.n <= $3), '[]')::text,
-                       CASE WHEN count(*) > $3 THEN max(CASE WHEN x.n = $3 THEN (x.d).id::text END) END
-                  FROM numbered x
-                """, [campaign, partner, page.limit, page.after]
-            ).single()
-            return (try row.decode(String.self, at: 0), try row.decode(String?.self, at: 1).flatMap(UUID.init(uuidString:)))
+            try Self.newestFirst(
+                "pacer.datasets", json: "pacer.dataset_json",
+                filter: "($1::uuid IS NULL OR r.campaign_id = $1) AND ($2::uuid IS NULL OR r.partner_id = $2)",
+                [campaign, partner], page: page, on: connection)
         }
+    }
+
+    /// One page of `table`'s rows `r` matching `filter` (over `parameters` $1…$n), newest first by
+    /// (created_at, id) after the page's cursor, as a JSON array of `json(r)`, and the id of the
+    /// page's last row when more follow.
+    private static func newestFirst(
+        _ table: String, json: String, filter: String, _ parameters: [any PostgresEncodable], page: Page, on connection: BlockingConnection
+    ) throws -> (String, UUID?) {
+        let limit = "$\(parameters.count + 1)"
+        let after = "$\(parameters.count + 2)::uuid"
+        let row = try connection.query(
+            """
+            WITH fetched AS (
+                SELECT r FROM \(table) r
+                 WHERE \(filter)
+                   AND (\(after) IS NULL OR (r.created_at, r.id) < (SELECT c.created_at, c.id FROM \(table) c WHERE c.id = \(after)))
+                 ORDER BY r.created_at DESC, r.id DESC LIMIT \(limit) + 1),
+            numbered AS (SELECT f.r, row_number() OVER (ORDER BY (f.r).created_at DESC, (f.r).id DESC) AS n FROM fetched f)
+            SELECT coalesce(json_agg(\(json)(x.r) ORDER BY x.n) FILTER (WHERE x.n <= \(limit)), '[]')::text,
+                   CASE WHEN count(*) > \(limit) THEN max(CASE WHEN x.n = \(limit) THEN (x.r).id::text END) END
+              FROM numbered x
+            """, parameters + [page.limit, page.after]
+        ).single()
+        return (try row.decode(String.self, at: 0), try row.decode(String?.self, at: 1).flatMap(UUID.init(uuidString:)))
     }
 
     /// Moves a dataset from one status to another. Returns nil if it does not exist, else whether
@@ -82,26 +96,15 @@ struct DatasetRepository: Sendable {
         }
     }
 
-    /// Batches, most recently changed first, filtered by state, partner and dataset, as a JSON array.
     /// A page of batches, newest first (by creation, so pages stay stable while batches change
-    /// state), as a JSON array, and the id of its last item when more follow.
+    /// state), filtered by state, partner and dataset, as a JSON array, and the id of its last
+    /// item when more follow.
     func batches(state: String?, partner: UUID?, dataset: UUID?, page: Page) async throws -> (String, UUID?) {
         try await pool.run { connection in
-            let row = try connection.query(
-                """
-                WITH fetched AS (
-                    SELECT b FROM pacer.click_batches b
-                     WHERE ($1::text IS NULL OR b.state = $1) AND ($2::uuid IS NULL OR b.partner_id = $2)
-                       AND ($3::uuid IS NULL OR b.dataset_id = $3)
-                       AND ($5::uuid IS NULL OR (b.created_at, b.id) < (SELECT c.created_at, c.id FROM pacer.click_batches c WHERE c.id = $5))
-                     ORDER BY b.created_at DESC, b.id DESC LIMIT $4 + 1),
-                numbered AS (SELECT f.b, row_number() OVER (ORDER BY (f.b).created_at DESC, (f.b).id DESC) AS n FROM fetched f)
-                SELECT coalesce(json_agg(pacer.batch_json(x.b) ORDER BY x.n) FILTER (WHERE x.n <= $4), '[]')::text,
-                       CASE WHEN count(*) > $4 THEN max(CASE WHEN x.n = $4 THEN (x.b).id::text END) END
-                  FROM numbered x
-                """, [state, partner, dataset, page.limit, page.after]
-            ).single()
-            return (try row.decode(String.self, at: 0), try row.decode(String?.self, at: 1).flatMap(UUID.init(uuidString:)))
+            try Self.newestFirst(
+                "pacer.click_batches", json: "pacer.batch_json",
+                filter: "($1::text IS NULL OR r.state = $1) AND ($2::uuid IS NULL OR r.partner_id = $2) AND ($3::uuid IS NULL OR r.dataset_id = $3)",
+                [state, partner, dataset], page: page, on: connection)
         }
     }
 

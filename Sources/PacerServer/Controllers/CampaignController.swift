@@ -45,16 +45,7 @@ struct CampaignController: Sendable {
     func list(_ request: Request) async throws -> Response {
         let page = try Page.from(request)
         let records = try await database { try await repository.page(limit: page.limit + 1, after: page.after) }
-        let (items, next) = page.split(records, id: \.config.id)
-        var json = JSONWriter(capacity: 600 * items.count + 64)
-        json.beginObject()
-        json.key("campaigns")
-        json.beginArray()
-        for record in items { record.write(to: &json) }
-        json.endArray()
-        json.key("next_cursor"); json.optionalString(next)
-        json.endObject()
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+        return page.response("campaigns", records, id: \.config.id, bytesPerItem: 600) { record, json in record.write(to: &json) }
     }
 
     func read(_ parameters: Parameters) async throws -> Response {

@@ -54,16 +54,7 @@ struct TokenController: Sendable {
     func list(_ request: Request) async throws -> Response {
         let page = try Page.from(request)
         let records = try await database { try await repository.list(limit: page.limit + 1, after: page.after) }
-        let (items, next) = page.split(records, id: \.id)
-        var json = JSONWriter(capacity: 200 * items.count + 64)
-        json.beginObject()
-        json.key("tokens")
-        json.beginArray()
-        for record in items { record.write(to: &json) }
-        json.endArray()
-        json.key("next_cursor"); json.optionalString(next)
-        json.endObject()
-        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+        return page.response("tokens", records, id: \.id, bytesPerItem: 200) { record, json in record.write(to: &json) }
     }
 
     func revoke(_ parameters: Parameters) async throws -> Response {

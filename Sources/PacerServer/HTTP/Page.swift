@@ -59,6 +59,20 @@ struct Page: Sendable {
         return UUID(uuidString: String(plain.dropFirst(6)))
     }
 
+    /// The answer of a list route, `{"KEY": [items], "next_cursor": …}`, from `limit + 1` fetched items.
+    func response<T>(_ key: String, _ fetched: [T], id: (T) -> UUID, bytesPerItem: Int, write: (T, inout JSONWriter) -> Void) -> Response {
+        let (items, next) = split(fetched, id: id)
+        var json = JSONWriter(capacity: bytesPerItem * items.count + 64)
+        json.beginObject()
+        json.key(key)
+        json.beginArray()
+        for item in items { write(item, &json) }
+        json.endArray()
+        json.key("next_cursor"); json.optionalString(next)
+        json.endObject()
+        return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: json.bytes)))
+    }
+
     /// Splits `limit + 1` fetched rows into the page and the cursor of the next one (nil at the end).
     func split<T>(_ items: [T], id: (T) -> UUID) -> ([T], String?) {
         guard items.count > limit else { return (items, nil) }
