@@ -22,7 +22,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
@@ -31,6 +30,18 @@ let package = Package(
             name: "CLibPQ",
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
+        ),
+        // OpenSSL's libcrypto (libpq is linked with it too), through pkg-config; only Hashing imports it.
+        .systemLibrary(
+            name: "CLibCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        // SHA-256 for migration checksums and API token digests.
+        .target(
+            name: "Hashing",
+            dependencies: ["CLibCrypto"],
+            swiftSettings: swiftSettings
         ),
         // The libpq wrapper: connections, typed rows, transactions, LISTEN/NOTIFY, COPY, pipelines, a pool.
         .target(
@@ -46,7 +57,7 @@ let package = Package(
             name: "Migrations",
             dependencies: [
                 "PostgresClient",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Hashing",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -93,8 +104,8 @@ let package = Package(
                 "PostgresClient",
                 "Migrations",
                 "PacingEngine",
+                "Hashing",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -119,7 +130,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MigrationsTests",
-            dependencies: ["Migrations", "PostgresClient", "TestSupport"],
+            dependencies: ["Migrations", "PostgresClient", "Hashing", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -2,13 +2,14 @@
 # Installs the Debian packages Pacer needs, only those that are missing:
 #   postgresql, postgresql-contrib  the embedded database for `make run` and `make test`
 #   libpq-dev, pkg-config           libpq's headers and its pkg-config file (CLibPQ)
+#   libssl-dev                      OpenSSL's libcrypto, for SHA-256 (CLibCrypto; libpq-dev needs it too)
 #   libjs-chart.js                  Chart.js, served by the dashboard
 #   wrk                             HTTP load generator for `make bench`
 # Fast and quiet when everything is there; `apt-get update` runs only when something is missing.
 # Uses sudo when not root (and sudo exists). Extra packages can be named as arguments.
 set -euo pipefail
 
-packages=(postgresql postgresql-contrib libpq-dev pkg-config libjs-chart.js wrk "$@")
+packages=(postgresql postgresql-contrib libpq-dev libssl-dev pkg-config libjs-chart.js wrk "$@")
 
 installed() {
     [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import Hashing
 
 /// One file of `db/migrations`: `NNNN_snake_description.sql`, applied once, in version order.
 public struct MigrationFile: Sendable, Equatable {
@@ -54,9 +54,6 @@ public struct FunctionFile: Sendable, Equatable {
 
 enum Checksum {
     static func sha256(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        SHA256.hexDigest(text)
     }
 }

@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import Hashing
 import Logging
 import PostgresClient
 import ServiceLifecycle
@@ -58,12 +58,12 @@ final class TokenCache: Service, Sendable {
 
     /// SHA-256 of a token: what `pacer.api_tokens.token_hash` holds.
     static func digest(_ token: String) -> [UInt8] {
-        Array(SHA256.hash(data: Data(token.utf8)))
+        SHA256.digest(token.utf8)
     }
 
     /// Lower-case hex of a digest, as `decode($1, 'hex')` takes it.
     static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
+        SHA256.hex(bytes)
     }
 
     static func bytes(hex: String) -> [UInt8]? {
