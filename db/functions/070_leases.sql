@@ -157,7 +157,8 @@ END;
 $$;
 
 -- Gives back every lease of an instance (on shutdown) and marks it stopped. Its reservations
--- are reported so that what may still win stays covered for p_hold_seconds.
+-- are reported so that what may still win stays covered for p_hold_seconds; a campaign not
+-- listed has none, and its lease ends now.
 CREATE OR REPLACE FUNCTION pacer.release_leases(p_instance_id text, p_now timestamptz, p_campaign_ids uuid[],
                                                 p_reserved bigint[], p_hold_seconds double precision)
 RETURNS integer

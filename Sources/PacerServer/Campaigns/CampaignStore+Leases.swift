@@ -13,6 +13,9 @@ struct LeaseSample: Sendable {
     var spentToday: Micros
     /// False for paused campaigns: they keep only what their reservations need.
     var active: Bool
+    /// Until when (epoch seconds) the slice in force may commit new money; -infinity before the
+    /// first grant, and for a grant of an earlier local day.
+    var usableUntil: Double
 }
 
 /// A refreshed lease, as `pacer.refresh_leases` returned it.
@@ -28,6 +31,11 @@ struct LeaseGrant: Sendable {
     var spentBefore: Micros
 }
 
+/// Whether a grant's day (PostgreSQL's) is the campaign's local day.
+private func isSameDay(_ granted: PostgresDate, _ local: LocalDate) -> Bool {
+    granted.year == local.year && granted.month == local.month && granted.day == local.day
+}
+
 extension CampaignStore {
     /// Samples every campaign but archived ones (or only `ids`).
     func leaseSamples(only ids: Set<UUID>? = nil, now: Date) -> [LeaseSample] {
@@ -36,10 +44,11 @@ extension CampaignStore {
             return slot.state.withLock { state -> LeaseSample? in
                 guard state.record.config.status != .archived else { return nil }
                 let status = state.pacer.status(at: now)
+                let current = state.grant.map { isSameDay($0.day, status.day) } ?? false
                 return LeaseSample(
                     campaignID: slot.id, reserved: status.reserved,
                     demandTotal: state.demandTotal, largestBid: state.largestBid, dayBudget: status.dayBudget, spentToday: status.spentToday,
-                    active: state.record.config.status == .active)
+                    active: state.record.config.status == .active, usableUntil: current ? state.leaseUsableUntil : -.infinity)
             }
         }
     }
@@ -79,7 +88,7 @@ extension CampaignStore {
                 state.releasedSinceSample.removeAll(keepingCapacity: true)
             }
             let status = state.pacer.status(at: now)
-            guard status.day.year == grant.day.year, status.day.month == grant.day.month, status.day.day == grant.day.day else { return }
+            guard isSameDay(grant.day, status.day) else { return }
             state.pacer.seed(spentToday: max(status.spentToday, grant.spentToday), totalSpentBeforeToday: grant.spentBefore, now: now)
             state.pacer.settleLapsed(lapsed)
             // Own wins committed between the sample and the snapshot: reported as reservations and
@@ -123,8 +132,12 @@ extension CampaignStore {
         slot(id)?.state.withLock { $0.pacer.adoptBreaker(breaker, now: now) }
     }
 
-    /// This instance's reservations per campaign, for giving leases back on shutdown.
+    /// This instance's reservations, for giving leases back on shutdown: the campaigns that have
+    /// any, with their amount.
     func reservations(now: Date) -> [(UUID, Micros)] {
-        allSlots.map { slot in (slot.id, slot.state.withLock { $0.pacer.status(at: now).reserved }) }
+        allSlots.compactMap { slot in
+            let reserved = slot.state.withLock { $0.pacer.status(at: now).reserved }
+            return reserved > 0 ? (slot.id, reserved) : nil
+        }
     }
 }

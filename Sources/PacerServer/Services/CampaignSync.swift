@@ -86,14 +86,16 @@ struct CampaignSync: Service {
         }
     }
 
-    /// Reloads one campaign (created or changed elsewhere) and leases it if it is new here.
+    /// Reloads one campaign (created or changed elsewhere) and renews its lease at once: its
+    /// budget or status may have changed, and the lease keeper renews an idle campaign only now
+    /// and then.
     func reload(_ id: UUID) async throws {
         guard let record = try await repository.find(id) else { return }
         let isNew = store.slot(id) == nil
         let now = clock.now()
         let spend = isNew ? try await repository.spend(of: id, at: now) : (0, 0)
         store.apply(record, spentToday: spend.0, spentBefore: spend.1, now: now)
-        if isNew { try await keeper?.refresh(only: [id]) }
+        try await keeper?.refresh(only: [id])
     }
 
     func reloadAll() async throws {

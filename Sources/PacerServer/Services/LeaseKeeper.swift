@@ -6,9 +6,9 @@ import PostgresClient
 import ServiceLifecycle
 import Synchronization
 
-/// Keeps this instance's budget leases: one `pacer.refresh_leases` round trip for all campaigns
-/// every `interval` (also the instance's heartbeat), slices sized from each campaign's recent
-/// allowed rate, and the leases given back on shutdown.
+/// Keeps this instance's budget leases: every `interval` a `pacer.refresh_leases` round trip (also
+/// the instance's heartbeat) for the campaigns that are due, slices sized from each campaign's
+/// recent demand, and the leases given back on shutdown.
 ///
 /// A slice is used for at most `validity` after its refresh; PostgreSQL holds it for
 /// `validity + reservationLifetime`, so bids allowed under it can still win and be charged before
@@ -32,6 +32,8 @@ final class LeaseKeeper: Service, Sendable {
     private struct State {
         var rates: [UUID: Rate] = [:]
         var liveInstances = 1
+        /// Set when the number of live instances changed: every share is sized anew next round.
+        var renewAll = false
         var lastSuccess: Date?
         var frozen = false
     }
@@ -121,7 +123,8 @@ final class LeaseKeeper: Service, Sendable {
         await release()
     }
 
-    /// Refreshes the leases of every active campaign, or only of `ids`, in one round trip.
+    /// Refreshes the leases of the campaigns that are due (see ``isDue(_:rates:now:)``), or of
+    /// exactly `ids`, in transactions of ``campaignsPerCall`` campaigns.
     func refresh(only ids: Set<UUID>? = nil) async throws {
         try await refreshing.withLock {
             do {
@@ -135,7 +138,10 @@ final class LeaseKeeper: Service, Sendable {
 
     private func refreshOnce(only ids: Set<UUID>?) async throws {
         let now = clock.now()
-        let samples = store.leaseSamples(only: ids, now: now)
+        let sampled = store.leaseSamples(only: ids, now: now)
+        let samples = ids != nil ? sampled : state.withLock { state in
+            state.renewAll ? sampled : sampled.filter { isDue($0, rates: state.rates, now: now) }
+        }
         let wanted = state.withLock { state in
             samples.map { sample -> Micros in
                 let previous = state.rates[sample.campaignID]
@@ -208,10 +214,25 @@ final class LeaseKeeper: Service, Sendable {
         } while offset < ids.count
         refreshDuration.recordNanoseconds(Int64((ContinuousClock.now - started) / .nanoseconds(1)))
         state.withLock { state in
-            if let live { state.liveInstances = max(1, live) }
+            if ids == nil { state.renewAll = false }
+            if let live, max(1, live) != state.liveInstances {
+                state.liveInstances = max(1, live)
+                state.renewAll = true
+            }
             state.lastSuccess = now
             state.frozen = false
         }
+    }
+
+    /// Whether a round should renew a campaign's lease: it was asked for bids since its last
+    /// refresh or its slice is still sized for earlier ones, it holds no slice for today, or its
+    /// slice has less than half its validity left. An idle campaign is thus renewed about every
+    /// `validity / 2` instead of every round, and a server holding many campaigns does not
+    /// rewrite all their leases twice a second.
+    private func isDue(_ sample: LeaseSample, rates: [UUID: Rate], now: Date) -> Bool {
+        guard let rate = rates[sample.campaignID] else { return true }
+        if sample.demandTotal != rate.demandTotal || rate.perSecond * timing.horizon >= 1 { return true }
+        return sample.usableUntil - now.timeIntervalSince1970 < timing.validity / 2
     }
 
     /// Gives every lease back, keeping only what outstanding reservations may still spend.
