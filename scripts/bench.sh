@@ -28,11 +28,12 @@ command="PACER_BENCH_RUNS=$runs PACER_BENCH_SECONDS=$seconds make bench"
 started_at=$SECONDS
 
 scripts/install-deps.sh valgrind bc curl >&2
+build_seconds=0
 if [[ "${PACER_BENCH_SKIP_BUILD:-}" != 1 && -z "${PACER_BENCH_BIN:-}" ]]; then
     echo "bench: building release binaries" >&2
-    for product in PacerServer Migrator PacerSim PacerBench; do
-        swift build -c release --product "$product" >&2
-    done
+    # One invocation for all four executables, so that their modules compile side by side.
+    swift build -c release >&2
+    build_seconds=$((SECONDS - started_at))
 fi
 bin="${PACER_BENCH_BIN:-$(swift build -c release --show-bin-path)}"
 
@@ -109,6 +110,10 @@ extras="$work/extras.txt"
 : > "$results"
 : > "$extras"
 extra() { echo "$1 $2" >> "$extras"; echo "bench: $1 = $2" >&2; }
+# phase NAME: the seconds since the previous phase ended (or the build did) go into the table.
+phase_started=$SECONDS
+phase() { extra "time-$1-seconds" $((SECONDS - phase_started)); phase_started=$SECONDS; }
+extra time-build-seconds "$build_seconds"
 
 cluster="$(scripts/embedded-postgres.sh start "$work/pg")"
 db="$(new_database pacer_bench)"
@@ -140,6 +145,7 @@ scenario direct-1 decide.lua ids-1.txt 1 /v1/decide/direct
 scenario decide-batch50 decide-batch.lua ids-1000.txt 50
 scenario spend-single spend.lua ids-1000.txt 1
 scenario spend-batch50 spend.lua ids-1000.txt 50
+phase wrk
 
 # 2. The single-row-commit peer of durable spend: pgbench, same cluster, same connections.
 psql "$db" -qc "CREATE TABLE bench_ids (k integer PRIMARY KEY, id uuid NOT NULL);
@@ -151,6 +157,7 @@ for run in $(seq 1 "$runs"); do
     echo "bench: spend-row-commit run $run: ${line:-no result}" >&2
     [[ -n "$line" ]] && echo "spend-row-commit 1 ${line#RESULT }" >> "$results"
 done
+phase pgbench
 
 # 3. Propagation to two more instances on the same database.
 sync_campaign="$(add_campaigns "$db" 1 sync)"
@@ -164,6 +171,7 @@ python3 scripts/bench/propagation.py "$runs" 20 "$sync_campaign" "$work/trip-ids
         extra "propagation-$kind-p50-ms" "$p50"; extra "propagation-$kind-p99-ms" "$p99"; extra "propagation-$kind-samples" "$count"
     done || echo "bench: propagation did not finish" >&2
 stop_servers
+phase propagation
 
 # 4. Memory: a server holding 100,000 campaigns against the same server holding none, each after
 #    a round of batch decisions over the 100,000 ids (unknown campaigns for the empty one).
@@ -190,8 +198,11 @@ for run in $(seq 1 "$runs"); do
     decide_round "$server_url"
     extra memory-100k-rss-kb "$(status_kb "$server_pid" VmRSS)"
     extra memory-100k-hwm-kb "$(status_kb "$server_pid" VmHWM)"
+    begin=$SECONDS
     stop_servers
+    extra memory-100k-stop-seconds $((SECONDS - begin))
 done
+phase memory
 
 # 5. Instructions per decision of CampaignPacer.decide under callgrind (deterministic, so its runs
 #    agree), from two loop lengths so that start-up cancels out; the engine's bytes per campaign.
@@ -211,6 +222,7 @@ for run in $(seq 1 "$runs"); do
         extra engine-bytes-per-campaign "$("$bin/PacerBench" memory 100000 | awk '{print $4}')"
     fi
 done
+phase callgrind
 
 # 6. The click pipeline, measured by its own script against its own cluster.
 if [[ -x scripts/bench-clicks.sh ]]; then
@@ -220,10 +232,12 @@ if [[ -x scripts/bench-clicks.sh ]]; then
         extra click-delivered-per-second "$(sed -n 's/^delivery:.* = \([0-9]*\) clicks\/s.*/\1/p' "$work/clicks-$run.out")"
     done
 fi
+phase clicks
 
 # 7. Pacing quality on a diurnal day.
 "$bin/PacerSim" --campaigns examples/sim/campaigns.json --traffic examples/sim/traffic.csv --runs 3 > "$work/sim.txt" \
     || echo "bench: PacerSim failed" >&2
+phase sim
 
 mkdir -p bench-results
 python3 scripts/bench/report.py "$results" "$runs" "$seconds" "$connections" "$threads" "$extras" "$work/sim.txt" \

@@ -121,6 +121,8 @@ if empty is not None and full is not None:
               f"{extra('engine-bytes-per-campaign'):,.0f} bytes | |")
     if extra("memory-100k-start-seconds") is not None:
         print(f"| start-up until ready with 100,000 campaigns | {extra('memory-100k-start-seconds'):.0f} s | |")
+    if extra("memory-100k-stop-seconds") is not None:
+        print(f"| SIGTERM until exit with 100,000 campaigns (leases given back) | {extra('memory-100k-stop-seconds'):.0f} s | |")
 if extra("callgrind-instructions-per-decision") is not None:
     print(f"| instructions per decision, CampaignPacer.decide under callgrind | "
           f"{extra('callgrind-instructions-per-decision'):,.0f} | |")
@@ -130,6 +132,15 @@ if extra("click-delivered-per-second") is not None:
     print(f"| clicks delivered to a local sink partner | {extra('click-delivered-per-second'):,.0f} clicks/s | |")
 if extra("click-ingest-rows-per-second") is None:
     print("| click ingest / delivery | not measured (scripts/bench-clicks.sh absent or failed) | |")
+
+phases = (("build", "release build"), ("wrk", "set-up and wrk scenarios"), ("pgbench", "pgbench"),
+          ("propagation", "propagation"), ("memory", "memory"), ("callgrind", "callgrind"),
+          ("clicks", "clicks"), ("sim", "PacerSim"))
+spent = [f"{label} {extra(f'time-{key}-seconds'):.0f} s" for key, label in phases
+         if extra(f"time-{key}-seconds") is not None]
+if spent:
+    print()
+    print("Where the suite's time went: " + ", ".join(spent) + ".")
 
 if sim_path and os.path.exists(sim_path):
     print()
