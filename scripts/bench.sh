@@ -227,7 +227,7 @@ phase callgrind
 # 6. The click pipeline, measured by its own script against its own cluster.
 if [[ -x scripts/bench-clicks.sh ]]; then
     for run in $(seq 1 "$runs"); do
-        scripts/bench-clicks.sh "$click_rows" > "$work/clicks-$run.out" 2>&1 || { cat "$work/clicks-$run.out" >&2; continue; }
+        PACER_BENCH_BIN="$bin" PACER_CLICKS_RATE_CHECK=0 scripts/bench-clicks.sh "$click_rows" > "$work/clicks-$run.out" 2>&1 || { cat "$work/clicks-$run.out" >&2; continue; }
         extra click-ingest-rows-per-second "$(sed -n 's/^ingest:.* = \([0-9]*\) rows\/s.*/\1/p' "$work/clicks-$run.out")"
         extra click-delivered-per-second "$(sed -n 's/^delivery:.* = \([0-9]*\) clicks\/s.*/\1/p' "$work/clicks-$run.out")"
     done
