@@ -1,3 +1,5 @@
+import Foundation
+
 /// A small, allocation-light JSON reader over a byte buffer. The decide route uses it directly;
 /// `JSONValue.parse` builds documents with it.
 struct JSONScanner {
@@ -120,6 +122,19 @@ struct JSONScanner {
             guard digits(&self) > 0 else { throw error("expected digits in the exponent") }
         }
         return start..<index
+    }
+
+    /// Parses a string holding a UUID (the opening quote must be next); nil when it holds
+    /// anything else. The plain 36-character form is read in place, without building a String.
+    mutating func parseUUID() throws(JSONSyntaxError) -> UUID? {
+        let start = index + 1
+        if start + 37 <= bytes.count, bytes[index] == UInt8(ascii: "\""), bytes[start + 36] == UInt8(ascii: "\""),
+            let uuid = UUID(text: UnsafeBufferPointer(rebasing: bytes[start..<start + 36]))
+        {
+            index = start + 37
+            return uuid
+        }
+        return UUID(uuidString: try parseString())
     }
 
     /// Parses a string (the opening quote must be next), decoding escapes.
