@@ -74,6 +74,7 @@ DECLARE
     v_expires   timestamptz;
     v_now       timestamptz;
     v_live      integer;
+    v_holding   boolean;
 BEGIN
     IF p_ttl_seconds IS NULL OR p_ttl_seconds <= 0 THEN
         RAISE EXCEPTION 'refresh_leases: p_ttl_seconds must be positive' USING ERRCODE = 'invalid_parameter_value';
@@ -119,10 +120,15 @@ BEGIN
           FROM pacer.spend_daily d WHERE d.campaign_id = v_item.campaign_id;
         v_budget := CASE WHEN v_campaign.status = 'archived' THEN 0 ELSE pacer.day_budget(v_campaign, v_day, v_before) END;
 
-        SELECT coalesce(sum(l.granted_micros), 0) INTO v_others
+        -- The live slices of the other instances, and whether this instance holds one. Only the
+        -- campaign is in the WHERE clause, so the primary key finds its few rows (one per
+        -- instance): a condition on expires_at or instance_id could lead the planner to walk
+        -- those indexes through every campaign's leases instead.
+        SELECT coalesce(sum(l.granted_micros) FILTER (WHERE l.instance_id <> p_instance_id AND l.day = v_day AND l.expires_at > v_now), 0),
+               coalesce(bool_or(l.instance_id = p_instance_id AND l.day = v_day AND l.expires_at > v_now), false)
+          INTO v_others, v_holding
           FROM pacer.budget_leases l
-         WHERE l.campaign_id = v_item.campaign_id AND l.instance_id <> p_instance_id
-           AND l.day = v_day AND l.expires_at > v_now;
+         WHERE l.campaign_id = v_item.campaign_id;
 
         -- What nobody holds, but never less than the reservations this instance already made
         -- under its previous slice (they are covered by it) — as long as that slice is still
@@ -130,9 +136,7 @@ BEGIN
         -- expired too (a reservation never outlives the slice it was made under).
         v_free := least(v_item.wanted, greatest(0, v_budget - v_spent - v_others));
         v_grant := v_free;
-        IF EXISTS (SELECT 1 FROM pacer.budget_leases l
-                    WHERE l.campaign_id = v_item.campaign_id AND l.instance_id = p_instance_id
-                      AND l.day = v_day AND l.expires_at > v_now) THEN
+        IF v_holding THEN
             v_grant := greatest(v_grant, v_item.reserved);
         END IF;
 
