@@ -139,9 +139,10 @@ final class LeaseKeeper: Service, Sendable {
     private func refreshOnce(only ids: Set<UUID>?) async throws {
         let now = clock.now()
         let sampled = store.leaseSamples(only: ids, now: now)
+        // The slices that run out first go first: a large refresh takes seconds.
         let samples = ids != nil ? sampled : state.withLock { state in
             state.renewAll ? sampled : sampled.filter { isDue($0, rates: state.rates, now: now) }
-        }
+        }.sorted { $0.usableUntil < $1.usableUntil }
         let wanted = state.withLock { state in
             samples.map { sample -> Micros in
                 let previous = state.rates[sample.campaignID]
