@@ -7,6 +7,8 @@
 #   3. a partner limited to 2,000 clicks/s: the rate it received (about 10 s; skipped with
 #      PACER_CLICKS_RATE_CHECK=0, as make bench does).
 # Needs a release build (swift build -c release), or the folder of one in PACER_BENCH_BIN.
+# PACER_CLICKS_CLUSTER (a postgresql://…/postgres URL) runs it in a new database on that cluster
+# instead of a cluster of its own, and drops the database afterwards.
 #
 #   scripts/bench-clicks.sh [ROWS] [BATCH_SIZE] [WORKERS]
 set -euo pipefail
@@ -18,14 +20,25 @@ bin="${PACER_BENCH_BIN:-.build/release}"
 token=bench-token
 work=$(mktemp -d /tmp/pacer-clicks-bench-XXXX)
 pids=()
+cluster="${PACER_CLICKS_CLUSTER:-}"
+database="pacer_clicks_$$"
 cleanup() {
     for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-    scripts/embedded-postgres.sh destroy "$work/pg" >/dev/null 2>&1 || true
+    if [[ -n "$cluster" ]]; then
+        psql "$cluster" -qc "DROP DATABASE IF EXISTS $database" >/dev/null 2>&1 || true
+    else
+        scripts/embedded-postgres.sh destroy "$work/pg" >/dev/null 2>&1 || true
+    fi
     [[ -n "${KEEP:-}" ]] || rm -rf "$work"
 }
 trap cleanup EXIT
 
-url=$(PACER_PG_FAST=${PACER_PG_FAST:-0} scripts/embedded-postgres.sh start "$work/pg")
+if [[ -n "$cluster" ]]; then
+    psql "$cluster" -qc "CREATE DATABASE $database"
+    url="${cluster%/postgres}/$database"
+else
+    url=$(PACER_PG_FAST=${PACER_PG_FAST:-0} scripts/embedded-postgres.sh start "$work/pg")
+fi
 "$bin/Migrator" up --database-url "$url" >/dev/null
 
 start_server() {  # NAME WORKERS -> prints "PID PORT"
