@@ -32,7 +32,7 @@ build_seconds=0
 if [[ "${PACER_BENCH_SKIP_BUILD:-}" != 1 && -z "${PACER_BENCH_BIN:-}" ]]; then
     echo "bench: building release binaries" >&2
     # One invocation for all four executables, so that their modules compile side by side;
-    # without debug information, which the figures do not need and which takes a tenth of the time.
+    # without debug information, which the figures do not need.
     swift build -c release -debug-info-format none >&2
     build_seconds=$((SECONDS - started_at))
 fi
@@ -225,7 +225,7 @@ for run in $(seq 1 "$runs"); do
 done
 phase callgrind
 
-# 6. The click pipeline, measured by its own script against its own cluster.
+# 6. The click pipeline, measured by its own script in a database of its own on this cluster.
 if [[ -x scripts/bench-clicks.sh ]]; then
     for run in $(seq 1 "$runs"); do
         PACER_BENCH_BIN="$bin" PACER_CLICKS_RATE_CHECK=0 PACER_CLICKS_CLUSTER="$cluster" scripts/bench-clicks.sh "$click_rows" > "$work/clicks-$run.out" 2>&1 || { cat "$work/clicks-$run.out" >&2; continue; }

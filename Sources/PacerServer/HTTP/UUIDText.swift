@@ -24,7 +24,8 @@ extension UUID {
     }
 }
 
-private func hexDigit(_ byte: UInt8) -> UInt8? {
+/// The value of one ASCII hex digit, either case; nil for any other byte.
+func hexDigit(_ byte: UInt8) -> UInt8? {
     switch byte {
     case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
     case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
